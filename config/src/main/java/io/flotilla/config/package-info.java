@@ -1,0 +1,2 @@
+/** Typed configuration. */
+package io.flotilla.config;

@@ -1,0 +1,2 @@
+/** The Raft core. */
+package io.flotilla.raft;
