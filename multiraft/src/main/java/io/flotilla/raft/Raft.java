@@ -67,11 +67,12 @@ final class Raft {
         log.lastIndex());
     HardState hs = st.hardState();
     if (!hs.isEmpty()) {
-      if (hs.commit() < log.committed || hs.commit() > log.lastIndex()) {
+      if (hs.commit() > log.lastIndex()) {
         throw new IllegalStateException("persisted commit " + hs.commit()
-            + " is outside the persisted log [" + log.committed + ", " + log.lastIndex() + "]");
+            + " is beyond the persisted log, which ends at " + log.lastIndex());
       }
-      log.committed = hs.commit();
+      // A snapshot persisted without its hard state still commits everything it covers.
+      log.committed = Math.max(hs.commit(), log.committed);
       term = hs.term();
       vote = hs.vote();
     }
@@ -316,11 +317,9 @@ final class Raft {
         pr.recentActive = true;
         pr.probeSent = false;
         if (pr.state == Progress.State.REPLICATE && pr.inflights.full()) {
-          // An ack may have been lost: free a slot so replication cannot stall for good.
-          pr.inflights.freeLE(pr.inflights.count() > 0 ? pr.match : 0);
-          if (pr.inflights.full()) {
-            pr.becomeProbe();
-          }
+          // The follower is alive but the window stayed full: acks were lost. Probe again
+          // rather than stall for good.
+          pr.becomeProbe();
         }
         if (pr.match < log.lastIndex()) {
           sendAppend(m.from(), true);
