@@ -1,0 +1,115 @@
+package io.flotilla.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The dispatcher and every command's --help, bad-argument and success paths. */
+class MainTest {
+  private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+  private final Main main = new Main(stream(outBytes), stream(errBytes), 4);
+
+  private static PrintStream stream(ByteArrayOutputStream bytes) {
+    return new PrintStream(bytes, true, StandardCharsets.UTF_8);
+  }
+
+  private int run(String... args) {
+    return main.run(List.of(args));
+  }
+
+  private String out() {
+    return outBytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return errBytes.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void helpListsEveryCommand() {
+    assertEquals(0, run("--help"));
+    for (String name : List.of("start", "sim", "version", "help")) {
+      assertTrue(out().contains("\n  " + name + " "), out());
+    }
+    assertEquals("", err());
+  }
+
+  @Test
+  void noCommandPrintsUsageAndFails() {
+    assertEquals(2, run());
+    assertTrue(err().startsWith("usage: flotilla <command>"), err());
+  }
+
+  @Test
+  void unknownCommandFailsWithASuggestion() {
+    assertEquals(2, run("simm"));
+    assertTrue(err().startsWith("flotilla: unknown command 'simm'; did you mean 'sim'?\n"), err());
+    assertEquals(2, run("frobnicate"));
+    assertTrue(err().contains("flotilla: unknown command 'frobnicate'\n"), err());
+  }
+
+  @Test
+  void everyCommandAnswersHelp() {
+    for (String name : List.of("start", "sim", "version", "help")) {
+      outBytes.reset();
+      assertEquals(0, run(name, "--help"), name);
+      assertTrue(out().startsWith("usage: flotilla " + name), out());
+      outBytes.reset();
+      assertEquals(0, run("help", name), name);
+      assertTrue(out().startsWith("usage: flotilla " + name), out());
+    }
+    assertEquals("", err());
+  }
+
+  @Test
+  void simHelpWinsOverOtherArguments() {
+    assertEquals(0, run("sim", "--seeds", "nonsense", "-h"));
+    assertTrue(out().contains("--seeds N"), out());
+  }
+
+  @Test
+  void simPrintsWhatItWillRun() {
+    assertEquals(0, run("sim", "--seeds", "3", "--bug", "no-conflict-truncation"));
+    assertEquals("flotilla sim: 3 seeds from 1 to 3, 3 nodes, 2000 ticks per run, 4 threads,"
+        + " planted bugs: no-conflict-truncation\n", out());
+  }
+
+  @Test
+  void badArgumentsNameTheArgumentAndExitTwo() {
+    assertEquals(2, run("sim", "--seeds", "x"));
+    assertEquals("flotilla sim: option '--seeds' expects a whole number from 1 to 2147483647,"
+        + " got 'x'\nRun 'flotilla sim --help' for usage.\n", err());
+    assertEquals("", out());
+    errBytes.reset();
+    assertEquals(2, run("start", "--nodes", "3"));
+    assertTrue(err().startsWith("flotilla start: unknown option '--nodes'\n"), err());
+    errBytes.reset();
+    assertEquals(2, run("version", "now"));
+    assertTrue(err().startsWith("flotilla version: unexpected argument 'now'\n"), err());
+    errBytes.reset();
+    assertEquals(2, run("help", "frobnicate"));
+    assertTrue(err().startsWith("flotilla help: unknown command 'frobnicate'\n"), err());
+  }
+
+  @Test
+  void startRunsTheDemo() {
+    assertEquals(0, run("start"));
+    assertTrue(out().startsWith("flotilla start: "), out());
+  }
+
+  @Test
+  void versionNamesTheJavaRuntime() {
+    assertEquals(0, run("version"));
+    assertTrue(out().startsWith("flotilla "), out());
+    assertTrue(out().contains("Java " + Runtime.version()), out());
+    outBytes.reset();
+    assertEquals(0, run("--version"));
+    assertTrue(out().contains("Java " + Runtime.version()), out());
+  }
+}
