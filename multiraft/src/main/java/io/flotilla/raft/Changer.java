@@ -36,6 +36,10 @@ final class Changer {
 
   /** Applies {@code cc} as it would be applied from the log: simple, enter joint, or leave. */
   Changer apply(ConfChange cc) {
+    if (incoming.isEmpty() && outgoing.isEmpty()) {
+      throw new IllegalArgumentException("this member has no configuration yet; it must"
+          + " receive the group's snapshot before it can apply membership changes");
+    }
     if (cc.isLeaveJoint()) {
       leaveJoint();
     } else if (cc.entersJoint()) {

@@ -17,10 +17,16 @@ public final class MemoryStorage implements Storage {
     ents.add(new Entry(0, 0, EntryType.NORMAL, null));
   }
 
-  /** A storage whose snapshot at index 0 names the initial voters: how a new group starts. */
+  /**
+   * The storage of a founding member of a new group: {@link Snapshot#bootstrap} naming the
+   * initial voters, and the hard state that commits it. A member joining an existing group
+   * starts from an empty {@code new MemoryStorage()} instead.
+   */
   public static MemoryStorage withVoters(Long... voters) {
     MemoryStorage s = new MemoryStorage();
-    s.snapshot = new Snapshot(new SnapshotMetadata(0, 0, ConfState.ofVoters(voters)), new byte[0]);
+    Snapshot boot = Snapshot.bootstrap(ConfState.ofVoters(voters));
+    s.applySnapshot(boot);
+    s.hardState = new HardState(boot.term(), RaftNode.NONE, boot.index());
     return s;
   }
 

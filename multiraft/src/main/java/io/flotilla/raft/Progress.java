@@ -22,6 +22,8 @@ final class Progress {
   long next;
   State state = State.PROBE;
   long pendingSnapshot;
+  /** The commit index last sent in an append, so a caught-up member is told a newer one. */
+  long sentCommit;
   /** Heard from within the current election timeout; CheckQuorum counts these. */
   boolean recentActive;
   /** In PROBE: an append is outstanding, so wait for its answer or a heartbeat response. */

@@ -56,6 +56,8 @@ final class Raft {
   private final List<long[]> readsAwaitingCommit = new ArrayList<>();
   /** Proposals appended since the last Ready; broadcast once per Ready to batch them. */
   boolean proposalsToBroadcast;
+  /** A TimeoutNow arrived while a conf change was unapplied: campaign once it is applied. */
+  private boolean campaignWhenApplied;
 
   Raft(RaftConfig cfg, Storage storage) {
     this.id = cfg.id();
@@ -151,6 +153,7 @@ final class Raft {
     reads.reset();
     readsAwaitingCommit.clear();
     proposalsToBroadcast = false;
+    campaignWhenApplied = false;
   }
 
   // ---------------------------------------------------------------- time
@@ -197,10 +200,20 @@ final class Raft {
     }
     if (hasUnappliedConfChange()) {
       // Campaigning under a configuration that is about to change could elect a leader the
-      // new configuration does not back.
+      // new configuration does not back. A transfer (e.g. from a leader that removed itself)
+      // is not dropped, only deferred until the change is applied.
+      campaignWhenApplied |= transfer;
       return;
     }
     campaign(cfg.preVote() && !transfer, transfer);
+  }
+
+  /** Runs a campaign deferred by {@link #hup}, once the application has caught up. */
+  void afterApplied() {
+    if (campaignWhenApplied && !hasUnappliedConfChange()) {
+      campaignWhenApplied = false;
+      hup(true);
+    }
   }
 
   private boolean hasUnappliedConfChange() {
@@ -354,7 +367,6 @@ final class Raft {
   }
 
   private void handleAppendSuccess(AppendResponse r, Progress pr) {
-    boolean wasPaused = pr.isPaused();
     boolean updated = pr.maybeUpdate(r.index());
     if (!updated && !(pr.match == r.index() && pr.state == Progress.State.PROBE)) {
       return;
@@ -371,8 +383,6 @@ final class Raft {
     }
     if (maybeCommit()) {
       bcastAppend();
-    } else if (wasPaused) {
-      sendAppend(r.from(), false);
     }
     while (sendAppend(r.from(), false)) {
       // Keep the window full while there is something to send.
@@ -523,12 +533,21 @@ final class Raft {
     if (ents == null) {
       return sendSnapshot(peer, pr);
     }
-    if (ents.isEmpty() && !sendIfEmpty) {
+    if (ents.isEmpty() && !sendIfEmpty && !canBumpCommit(pr)) {
       return false;
     }
     send(new Append(id, peer, term, prevIndex, prevTerm, ents, log.committed));
+    pr.sentCommit = log.committed;
     pr.sentEntries(ents.size(), ents.isEmpty() ? prevIndex : ents.get(ents.size() - 1).index());
     return true;
+  }
+
+  /**
+   * Whether {@code pr}'s member may not know the commit index yet although it holds entries
+   * to which it applies, e.g. because it was paused when the commit advanced.
+   */
+  private boolean canBumpCommit(Progress pr) {
+    return log.committed > pr.sentCommit && pr.sentCommit < pr.next - 1;
   }
 
   private boolean sendSnapshot(long peer, Progress pr) {
@@ -726,12 +745,15 @@ final class Raft {
   private void afterLeaderConfChange() {
     if (!tracker.isVoter(id)) {
       // Removed (or demoted): hand leadership to the most caught-up voter, then step aside.
+      // It may lack our newest (uncommitted) entries; an election is safe either way and
+      // saves the group an election timeout.
       long best = NONE;
+      long bestMatch = -1;
       for (long voter : tracker.config().voters().ids()) {
         Progress p = tracker.get(voter);
-        if (p != null && p.match == log.lastIndex()) {
+        if (p != null && p.match > bestMatch) {
           best = voter;
-          break;
+          bestMatch = p.match;
         }
       }
       if (best != NONE) {

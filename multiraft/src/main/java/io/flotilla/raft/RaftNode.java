@@ -242,6 +242,7 @@ public final class RaftNode {
       raft.reduceUncommitted(rd.committedEntries());
     }
     raft.maybeAutoLeaveJoint();
+    raft.afterApplied();
   }
 
   private SoftState softState() {

@@ -9,6 +9,16 @@ package io.flotilla.raft;
 public record Snapshot(SnapshotMetadata metadata, byte[] data) {
   public static final Snapshot EMPTY = new Snapshot(SnapshotMetadata.EMPTY, new byte[0]);
 
+  /**
+   * The snapshot a new group starts from: index 1, term 1, naming the initial members. A group
+   * never starts at index 0, so that the leader's log always begins after a snapshot and a
+   * member that joins later with empty storage receives the membership (in that snapshot)
+   * before any entry; applying entries without it would let the joiner elect itself.
+   */
+  public static Snapshot bootstrap(ConfState members) {
+    return new Snapshot(new SnapshotMetadata(1, 1, members), new byte[0]);
+  }
+
   public boolean isEmpty() {
     return metadata.index() == 0;
   }
