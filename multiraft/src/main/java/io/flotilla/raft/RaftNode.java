@@ -1,6 +1,5 @@
 package io.flotilla.raft;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -172,8 +171,11 @@ public final class RaftNode {
     RaftLog log = raft.log;
     return raft.proposalsToBroadcast
         || raft.hasReadsToFlush()
-        || !softState().equals(prevSoftState)
-        || !hardState().equals(prevHardState)
+        || raft.lead != prevSoftState.leader()
+        || raft.role != prevSoftState.role()
+        || raft.term != prevHardState.term()
+        || raft.vote != prevHardState.vote()
+        || log.committed != prevHardState.commit()
         || !log.unstable().entries().isEmpty()
         || log.unstable().snapshot() != null
         || !raft.msgs.isEmpty()
@@ -253,8 +255,12 @@ public final class RaftNode {
     return new HardState(raft.term, raft.vote, raft.log.committed);
   }
 
+  /** Moves the contents out as an immutable list (which Ready keeps without copying again). */
   private static <T> List<T> drain(List<T> list) {
-    List<T> out = new ArrayList<>(list);
+    if (list.isEmpty()) {
+      return List.of();
+    }
+    List<T> out = List.copyOf(list);
     list.clear();
     return out;
   }
