@@ -35,12 +35,6 @@ public final class MemoryStorage implements Storage {
     return new InitialState(hardState, snapshot.metadata().confState());
   }
 
-  /** The membership to start from when the storage has no applied conf change beyond it. */
-  public void setConfState(ConfState cs) {
-    snapshot = new Snapshot(new SnapshotMetadata(snapshot.index(), snapshot.term(), cs),
-        snapshot.data());
-  }
-
   @Override
   public List<Entry> entries(long lo, long hi, long maxBytes) {
     long offset = ents.get(0).index();
