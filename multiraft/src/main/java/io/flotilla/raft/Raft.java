@@ -56,8 +56,12 @@ final class Raft {
   private final List<long[]> readsAwaitingCommit = new ArrayList<>();
   /** Proposals appended since the last Ready; broadcast once per Ready to batch them. */
   boolean proposalsToBroadcast;
-  /** A TimeoutNow arrived while a conf change was unapplied: campaign once it is applied. */
-  private boolean campaignWhenApplied;
+  /**
+   * Ticks left in which a TimeoutNow that arrived while a conf change was unapplied is still
+   * honoured once the change is applied; the leader gives up a transfer after an election
+   * timeout, and so do we.
+   */
+  private int deferredTransferTicks;
 
   Raft(RaftConfig cfg, Storage storage) {
     this.id = cfg.id();
@@ -153,7 +157,7 @@ final class Raft {
     reads.reset();
     readsAwaitingCommit.clear();
     proposalsToBroadcast = false;
-    campaignWhenApplied = false;
+    deferredTransferTicks = 0;
   }
 
   // ---------------------------------------------------------------- time
@@ -162,6 +166,9 @@ final class Raft {
     if (role == Role.LEADER) {
       tickLeader();
     } else {
+      if (deferredTransferTicks > 0) {
+        deferredTransferTicks--;
+      }
       electionElapsed++;
       if (promotable() && electionElapsed >= randomizedElectionTimeout) {
         electionElapsed = 0;
@@ -202,7 +209,9 @@ final class Raft {
       // Campaigning under a configuration that is about to change could elect a leader the
       // new configuration does not back. A transfer (e.g. from a leader that removed itself)
       // is not dropped, only deferred until the change is applied.
-      campaignWhenApplied |= transfer;
+      if (transfer) {
+        deferredTransferTicks = cfg.electionTicks();
+      }
       return;
     }
     campaign(cfg.preVote() && !transfer, transfer);
@@ -210,8 +219,8 @@ final class Raft {
 
   /** Runs a campaign deferred by {@link #hup}, once the application has caught up. */
   void afterApplied() {
-    if (campaignWhenApplied && !hasUnappliedConfChange()) {
-      campaignWhenApplied = false;
+    if (deferredTransferTicks > 0 && !hasUnappliedConfChange()) {
+      deferredTransferTicks = 0;
       hup(true);
     }
   }
