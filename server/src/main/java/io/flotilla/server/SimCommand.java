@@ -2,6 +2,8 @@ package io.flotilla.server;
 
 import io.flotilla.raft.PlantedBug;
 import java.io.PrintStream;
+import io.flotilla.sim.RunSummary;
+import io.flotilla.sim.SimulationRunner;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -74,7 +76,14 @@ final class SimCommand implements Command {
   /** Runs the simulation described by {@code options}; returns the exit code. */
   int runSimulation(SimOptions options) {
     out.println("flotilla sim: " + options.describe());
-    return OK;
+    io.flotilla.sim.SimOptions base = new io.flotilla.sim.SimOptions(options.firstSeed(),
+        options.ticks(), options.nodes(), options.bugs(), options.verbose());
+    if (options.replaySeed().isPresent()) {
+      return SimulationRunner.replay(base, out).ok() ? OK : FAILED;
+    }
+    RunSummary summary = SimulationRunner.run(base, options.firstSeed(), options.seeds(),
+        options.threads(), false, out);
+    return summary.ok() ? OK : FAILED;
   }
 
   private static String bugNames() {
