@@ -58,7 +58,7 @@ class DeterminismTest {
     SimResult here = SimulationRunner.runSeed(o);
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-        SimulationRunner.class.getName(), "--seed", "11", "--nodes", "5"));
+        ReplayInChildJvm.class.getName(), "11", "5"));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String hashLine = null;
     StringBuilder all = new StringBuilder();
@@ -74,5 +74,13 @@ class DeterminismTest {
     p.waitFor();
     assertEquals(String.format(Locale.ROOT, "trace hash %016x, %d events", here.traceHash(),
         here.events()), hashLine, all.toString());
+  }
+
+  /** The child JVM's entry point: replays one seed and prints its trace hash. */
+  static final class ReplayInChildJvm {
+    public static void main(String[] args) {
+      SimOptions o = SimOptions.of(Long.parseLong(args[0])).withMembers(Integer.parseInt(args[1]));
+      System.exit(SimulationRunner.replay(o, System.out).ok() ? 0 : 1);
+    }
   }
 }
