@@ -74,10 +74,19 @@ class MainTest {
   }
 
   @Test
-  void simPrintsWhatItWillRun() {
-    assertEquals(0, run("sim", "--seeds", "3", "--bug", "no-conflict-truncation"));
-    assertEquals("flotilla sim: 3 seeds from 1 to 3, 3 nodes, 2000 ticks per run, 4 threads,"
-        + " planted bugs: no-conflict-truncation\n", out());
+  void simRunsTheSeedsAndSummarizes() {
+    assertEquals(0, run("sim", "--seeds", "3", "--ticks", "500"));
+    assertTrue(out().startsWith("flotilla sim: 3 seeds from 1 to 3, 3 nodes, 500 ticks per run,"),
+        out());
+    assertTrue(out().contains("seeds 3, ticks/seed 500, nodes 3, violations 0, liveness failures 0"),
+        out());
+  }
+
+  @Test
+  void simWithAPlantedBugFailsAndPrintsTheReplayCommand() {
+    assertEquals(1, run("sim", "--seeds", "20", "--bug", "vote-without-log-check"));
+    assertTrue(out().contains("replay: ./flotilla sim --seed "), out());
+    assertTrue(out().contains("--bug vote-without-log-check"), out());
   }
 
   @Test
@@ -87,8 +96,9 @@ class MainTest {
         + " got 'x'\nRun 'flotilla sim --help' for usage.\n", err());
     assertEquals("", out());
     errBytes.reset();
-    assertEquals(2, run("start", "--nodes", "3"));
-    assertTrue(err().startsWith("flotilla start: unknown option '--nodes'\n"), err());
+    assertEquals(2, run("start", "--nodes", "4"));
+    assertTrue(err().startsWith("flotilla start: option '--nodes' expects 3 or 5, got '4'\n"),
+        err());
     errBytes.reset();
     assertEquals(2, run("version", "now"));
     assertTrue(err().startsWith("flotilla version: unexpected argument 'now'\n"), err());
@@ -99,8 +109,10 @@ class MainTest {
 
   @Test
   void startRunsTheDemo() {
-    assertEquals(0, run("start"));
-    assertTrue(out().startsWith("flotilla start: "), out());
+    assertEquals(0, run("start", "--ticks", "800"));
+    assertTrue(out().startsWith("flotilla: a 3-member Raft group"), out());
+    assertTrue(out().contains(" LEADER term "), out());
+    assertTrue(out().contains("every invariant held after every event"), out());
   }
 
   @Test
