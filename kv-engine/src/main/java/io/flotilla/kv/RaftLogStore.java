@@ -106,13 +106,15 @@ public final class RaftLogStore {
    * Makes {@code batch} durable, sharing one fsync with every batch committed concurrently.
    * Returns once it is on disk.
    *
-   * @throws IllegalArgumentException if the batch would leave a gap in a group's log
+   * @throws IllegalArgumentException if the batch would leave a gap in a group's log, or holds
+   *     an entry larger than the store's {@code maxValueBytes}
    * @throws StoreException if the write failed; the log store then refuses all further commits
    */
   public void commit(WalBatch batch) {
     if (batch.isEmpty()) {
       return;
     }
+    checkSizes(batch);
     for (Long g : batch.groups().keySet()) {
       group(g);
     }
@@ -138,6 +140,19 @@ public final class RaftLogStore {
     }
     if (me.error != null) {
       throw me.error;
+    }
+  }
+
+  private void checkSizes(WalBatch batch) {
+    int max = store.options().maxValueBytes();
+    for (Map.Entry<Long, WalBatch.GroupUpdate> e : batch.groups().entrySet()) {
+      for (LogEntry entry : e.getValue().entries) {
+        if (entry.data().length > max) {
+          throw new IllegalArgumentException("group " + e.getKey() + ": log entry "
+              + entry.index() + " has " + entry.data().length + " bytes, over the limit of "
+              + max + " (store option maxValueBytes)");
+        }
+      }
     }
   }
 

@@ -189,4 +189,17 @@ class RaftLogStoreTest {
       }
     }
   }
+
+  @Test
+  void anEntryOverTheSizeLimitIsRefusedByName() {
+    try (Store s = Store.create(dir, ID, StoreOptions.DEFAULTS.withMaxValueBytes(100))) {
+      RaftLogStore log = new RaftLogStore(s);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> log.commit(new WalBatch().append(4, List.of(
+              new LogEntry(1, 1, (byte) 0, new byte[101])))));
+      assertEquals("group 4: log entry 1 has 101 bytes, over the limit of 100 (store option"
+          + " maxValueBytes)", e.getMessage());
+      assertEquals(0, log.group(4).lastIndex());
+    }
+  }
 }
