@@ -26,10 +26,12 @@ import org.rocksdb.WriteOptions;
  * One node's storage: a single RocksDB instance holding the raft log and state of every group
  * and all MVCC data, in the column families of {@link Cf}. Thread-safe.
  *
- * <p>Durability: only {@link #writeSynced} asks for an fsync, and only the WAL committer
+ * <p>Durability: only {@link #writeSynced} asks for a synced write, and only the WAL committer
  * ({@link RaftLogStore#commit}) calls it, once per batch of many groups. Every other write
  * (applied state, compaction, MVCC data applied from the log) is unsynced: after a crash it is
- * either recovered by RocksDB or re-applied from the synced raft log.
+ * either recovered by RocksDB or re-applied from the synced raft log. The one exception holds no
+ * log entries: ingesting a range snapshot flushes the data families and lets RocksDB sync the
+ * ingested files, because the snapshot is not in the raft log to be re-applied from.
  */
 public final class Store implements AutoCloseable {
   /** The on-disk format this build writes and the newest it can read. */

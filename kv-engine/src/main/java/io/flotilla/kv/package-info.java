@@ -4,7 +4,8 @@
  *
  * <p>Contract: every write that must survive a crash goes through one synced batch per cycle
  * ({@link io.flotilla.kv.WalBatch}, committed by {@link io.flotilla.kv.RaftLogStore#commit});
- * nothing else in the engine asks RocksDB to fsync. Errors are {@link
+ * nothing else in the engine asks RocksDB for a synced write (range snapshot ingest flushes and
+ * syncs its own files; it carries no log entries). Errors are {@link
  * io.flotilla.kv.StoreException}s that name the store directory and what went wrong.
  */
 package io.flotilla.kv;

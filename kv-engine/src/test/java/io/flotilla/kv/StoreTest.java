@@ -67,10 +67,11 @@ class StoreTest {
 
   @Test
   void aStoreOpenElsewhereCannotBeOpenedTwice() {
-    try (Store s = Store.create(dir, ID, StoreOptions.DEFAULTS)) {
+    try (Store first = Store.create(dir, ID, StoreOptions.DEFAULTS)) {
       StoreException e = assertThrows(StoreException.class,
           () -> Store.open(dir, StoreOptions.DEFAULTS));
       assertTrue(e.getMessage().contains("another process"), e.getMessage());
+      assertEquals(ID, first.identity(), "the first store stays usable");
     }
   }
 }
