@@ -112,6 +112,9 @@ public final class GroupLog {
       for (long i = from; i < hi; i++, it.next()) {
         if (!it.isValid() || RaftKeys.groupOf(it.key()) != groupId
             || RaftKeys.indexOf(it.key()) != i) {
+          // An iterator that stopped on an error (e.g. a checksum mismatch naming the SST
+          // file) must report that, not look like a hole in the log.
+          checkIterator(it);
           throw new StoreException(store.dir(), "group " + groupId + ": log entry " + i
               + " is missing on disk although the log ends at " + lastIndex);
         }

@@ -87,6 +87,7 @@ public final class Store implements AutoCloseable {
       throw new StoreException(dir, "holds no store (no RocksDB CURRENT file); a new node"
           + " creates its store when it bootstraps or joins a cluster");
     }
+    WalIntegrity.check(dir);
     Store s = openRocks(dir, options, false, null);
     try {
       byte[] raw = s.db.get(s.handle(Cf.DEFAULT), IDENTITY_KEY);

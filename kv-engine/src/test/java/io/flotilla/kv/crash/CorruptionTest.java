@@ -49,15 +49,15 @@ import org.rocksdb.WriteBatch;
  *       mismatch ... in /dir/000009.sst offset N size M", wrapped in a {@link StoreException}
  *       naming the store; {@link Store#verifyChecksums()} fails the same way. Every read that
  *       does not touch the block returns exactly what was written.
- *   <li><b>A flipped byte inside one write of the RocksDB WAL</b> (store closed without flush,
- *       so the WAL is the only copy): with point-in-time recovery the store <em>opens without
- *       error</em> and holds exactly the writes before the damaged one; the damaged write and
- *       every later one are gone, although each of them was acknowledged after its fsync. The
- *       only trace is a warning in RocksDB's {@code LOG} file
- *       ({@code /dir/000004.log: dropping N bytes; Corruption: checksum mismatch}), and the WAL
- *       file itself is deleted once recovery has flushed. Nothing wrong is served and the log
- *       continues consistently from the surviving prefix; but the loss of acknowledged writes
- *       after a mid-file corruption is silent to the caller (see the report of issue #3).
+ *   <li><b>A flipped byte inside one write of the RocksDB WAL, with valid writes after it</b>
+ *       (store closed without flush, so the WAL is the only copy): RocksDB's point-in-time
+ *       recovery alone would open the store with every write from the damaged one on silently
+ *       gone, although each was acknowledged after its fsync. {@link Store#open} scans the WAL
+ *       first and refuses, naming the file and the offset of the damaged record
+ *       ({@code WalIntegrity}).
+ *   <li><b>A damaged last write of the WAL</b> (a torn tail: the write in progress when the
+ *       process died): the store opens with exactly the writes before it; nothing wrong is
+ *       served.
  *   <li><b>A bad identity record, CURRENT or MANIFEST</b>: {@link Store#open} fails with a
  *       {@link StoreException} naming the directory and the cause.
  * </ul>
@@ -109,6 +109,11 @@ class CorruptionTest {
    * Reading raft-log entries through {@link io.flotilla.kv.GroupLog#entries} must fail naming
    * the SST, like every other read. Each group's log is read whole; groups whose entries avoid
    * the flipped block must come back byte for byte.
+   *
+   * <p>Fails as of this writing: {@code GroupLog.readFromDisk} sees the iterator turn invalid
+   * at the bad block and reports "log entry N is missing on disk" without asking the iterator
+   * for its status, so the message hides the checksum error and the file. (Loading a group
+   * whose last entry is in the block does report it: {@code RaftLogStore.load} checks status.)
    */
   @Test
   void readingEntriesFromAFlippedSstBlockNamesTheFile() throws Exception {
@@ -133,7 +138,7 @@ class CorruptionTest {
   }
 
   @Test
-  void aCorruptWalRecordEndsRecoveryThereKeepingEveryEarlierBatch() throws Exception {
+  void aCorruptWalRecordWithValidWritesAfterItIsRefusedNamingFileAndOffset() throws Exception {
     int groups = 4;
     int batches = 40;
     List<BatchPlan> plans = new ArrayList<>();
@@ -160,27 +165,46 @@ class CorruptionTest {
     int victim = batches / 2;
     flip(wal, writes.get(victim).middleOfFirstFragment(), 1);
 
+    long offset = WalFile.recordStart(writes.get(victim));
+    StoreException e = assertThrows(StoreException.class, () -> Store.open(dir, OPTIONS));
+    assertTrue(e.getMessage().contains(wal + " is corrupt at offset " + offset
+        + " and valid writes follow it"), e.getMessage());
+    assertTrue(Files.exists(wal), "the damaged WAL is left for inspection");
+  }
+
+  @Test
+  void aTornTailOfTheWalIsDroppedKeepingEveryEarlierBatch() throws Exception {
+    int groups = 4;
+    int batches = 10;
+    List<BatchPlan> plans = new ArrayList<>();
+    LogModel all = new LogModel(groups);
+    try (Store s = Store.create(dir, ID, OPTIONS)) {
+      RaftLogStore log = new RaftLogStore(s);
+      for (int k = 1; k <= batches; k++) {
+        List<BatchPlan.Part> parts = new ArrayList<>();
+        for (int g = 1; g <= groups; g++) {
+          long first = all.group(g).lastIndex() + 1;
+          parts.add(new BatchPlan.Part(g, null, new BatchPlan.Entries(first, first + 4, 1),
+              new RaftHardState(1, k, first)));
+        }
+        BatchPlan p = new BatchPlan(k, parts);
+        plans.add(p);
+        commit(log, p, all);
+      }
+    }
+    Path wal = onlyWal();
+    List<WalFile.Write> writes = WalFile.writes(wal);
+    flip(wal, writes.get(batches).middleOfFirstFragment(), 1);
+
     LogModel expected = new LogModel(groups);
-    plans.subList(0, victim - 1).forEach(expected::apply);
+    plans.subList(0, batches - 1).forEach(expected::apply);
     try (Store s = Store.open(dir, OPTIONS)) {
       RaftLogStore log = new RaftLogStore(s);
       for (int g = 1; g <= groups; g++) {
-        assertNull(expected.group(g).diff(GroupModel.read(log, g)), "group " + g + " holds exactly"
-            + " batches 1.." + (victim - 1));
+        assertNull(expected.group(g).diff(GroupModel.read(log, g)), "group " + g + " holds"
+            + " exactly the batches before the torn last write");
       }
       s.verifyChecksums();
-      String warning = "/" + wal.getFileName() + ": dropping ";
-      assertTrue(Files.readAllLines(dir.resolve("LOG")).stream().anyMatch(l ->
-          l.contains(warning) && l.contains("Corruption: checksum mismatch")),
-          "RocksDB's LOG names the WAL file it cut short");
-      assertFalse(Files.exists(wal), "the damaged WAL is gone after recovery");
-
-      BatchPlan next = new BatchPlan(batches + 1, List.of(new BatchPlan.Part(1, null,
-          new BatchPlan.Entries(expected.group(1).lastIndex() + 1,
-              expected.group(1).lastIndex() + 3, 2),
-          null)));
-      commit(log, next, expected);
-      assertNull(expected.group(1).diff(GroupModel.read(new RaftLogStore(s), 1)));
     }
   }
 

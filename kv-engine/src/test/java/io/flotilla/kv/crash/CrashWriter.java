@@ -12,13 +12,17 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The child process of {@link CrashCycleTest}: opens an existing store, reads where every
- * group's log stands, and commits random {@link io.flotilla.kv.WalBatch}es for many groups from several threads
- * at once (so group commit coalesces them) until it is killed. It never exits on its own.
+ * group's log stands, and commits random {@link io.flotilla.kv.WalBatch}es for many groups from
+ * several threads at once (so group commit coalesces them) until it is killed. It never exits on
+ * its own.
  *
  * <p>Protocol on stdout, one line per write(2) so that a SIGKILL leaves whole lines (or a
  * final fragment without newline, which the parent drops):
@@ -81,7 +85,7 @@ public final class CrashWriter {
         busy[candidates[i]] = true;
       }
       free -= take;
-      return java.util.Arrays.copyOf(candidates, take);
+      return Arrays.copyOf(candidates, take);
     }
 
     synchronized void release(int[] groups) {
@@ -164,7 +168,7 @@ public final class CrashWriter {
    * the whole log (which also keeps the logs from growing without bound over many cycles).
    */
   private static BatchPlan plan(long id, int[] groups, GroupState[] state, SplittableRandom rnd) {
-    java.util.List<BatchPlan.Part> parts = new java.util.ArrayList<>(groups.length);
+    List<BatchPlan.Part> parts = new ArrayList<>(groups.length);
     for (int g : groups) {
       GroupState s = state[g];
       BatchPlan.Snapshot snap = null;

@@ -117,8 +117,8 @@ class FullDiskTest {
           assertTrue(m.startsWith("store " + dir + ": ") && m.contains("No space left on device"),
               m);
           if (!m.startsWith(refusal)) {
-            assertEquals("store " + dir + ": synced write failed: While appending to file: "
-                + dir + "/000004.log: No space left on device", m);
+            assertTrue(m.startsWith("store " + dir + ": synced write failed: While appending to"
+                + " file: " + dir + "/") && m.endsWith(".log: No space left on device"), m);
             first = m;
           }
         }
@@ -128,10 +128,10 @@ class FullDiskTest {
             assertThrows(StoreException.class,
                 () -> log.commit(nextPlan(ids.incrementAndGet(), 1, model).toWalBatch())));
         assertEquals(expected, again.getMessage());
+        System.out.printf(Locale.ROOT, "full disk: %d entries acknowledged, then: %s%n",
+            model.entryCount(), first);
       }
     });
-    System.out.printf(Locale.ROOT, "full disk: %d entries acknowledged before ENOSPC; first"
-        + " error: %s%n", model.entryCount(), errors.get(0).getMessage());
 
     StoreException whileFull = assertThrows(StoreException.class,
         () -> Store.open(dir, OPTIONS).close());

@@ -81,4 +81,12 @@ final class WalFile {
     }
     return out;
   }
+
+  /**
+   * File offset of the header of {@code w}'s first fragment. The store never recycles log files,
+   * so its records use the 7-byte legacy header.
+   */
+  static long recordStart(Write w) {
+    return w.fragments().get(0)[0] - HEADER_BYTES;
+  }
 }
