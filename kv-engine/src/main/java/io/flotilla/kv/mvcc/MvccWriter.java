@@ -185,6 +185,41 @@ public final class MvccWriter {
     }
   }
 
+  /**
+   * Writes a single-key change committed at {@code ts} in one step, with no lock: the one-phase
+   * path for a write that needs no transaction (a plain put or delete, or a transaction whose
+   * keys all live in one range and commit in one Raft command). Fails with
+   * {@link MvccException.KeyLocked} if a transaction holds a lock on the key, and with
+   * {@link MvccException.WriteConflict} if a write at or after {@code ts} exists.
+   */
+  public void writeCommitted(Mutation m, long ts) {
+    Timestamps.check("commit ts", ts);
+    checkKeySize(m.key());
+    if (m.value() != null && m.value().length > limits.maxValueBytes()) {
+      throw new IllegalArgumentException("value of " + m.value().length + " bytes exceeds"
+          + " the limit maxValueBytes=" + limits.maxValueBytes());
+    }
+    SafePoint.checkPrewrite(ts, reader.safePoint());
+    byte[] key = MvccKeys.encodeUserKey(m.key());
+    Lock lock = reader.lock(key);
+    if (lock != null) {
+      throw new MvccException.KeyLocked(m.key(), lock);
+    }
+    for (VersionedWrite w : reader.writesSince(key, ts)) {
+      if (w.write().kind() != Write.Kind.ROLLBACK) {
+        throw new MvccException.WriteConflict(m.key(), ts, w.write().startTs(), w.commitTs());
+      }
+    }
+    byte[] shortValue = null;
+    if (m.kind() == Mutation.Kind.PUT && m.value().length <= SHORT_VALUE_MAX_BYTES) {
+      shortValue = m.value();
+    } else if (m.kind() == Mutation.Kind.PUT) {
+      out.put(Cf.DATA, MvccKeys.version(key, ts), m.value());
+    }
+    out.put(Cf.WRITE, MvccKeys.version(key, ts),
+        new Write(Write.Kind.of(m.kind()), ts, shortValue).encode());
+  }
+
   /** Whether the key needs a new lock: false if this transaction already locked or wrote it. */
   private boolean needsLock(byte[] userKey, long startTs) {
     byte[] key = MvccKeys.encodeUserKey(userKey);
