@@ -22,7 +22,14 @@ public final class GroupLog {
   private volatile RaftHardState hardState;
 
   /** Key of a cached entry. */
-  record EntryKey(long groupId, long index) {}
+  record EntryKey(long groupId, long index) {
+    @Override
+    public int hashCode() {
+      // The record default (31 * group + index) collides across groups at scale; mix instead.
+      long h = (groupId * 0x9E3779B97F4A7C15L) ^ index;
+      return (int) (h ^ (h >>> 32));
+    }
+  }
 
   GroupLog(long groupId, Store store, Cache<EntryKey, LogEntry> cache, TruncatedState truncated,
       long lastIndex, RaftHardState hardState) {

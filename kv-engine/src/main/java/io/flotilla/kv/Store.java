@@ -51,6 +51,8 @@ public final class Store implements AutoCloseable {
   private final WriteOptions unsynced = new WriteOptions().setSync(false);
   /** Set once while opening, before the store is handed out. */
   private StoreIdentity identity;
+  /** RocksDB's native handles crash the JVM when used after close; refuse instead. */
+  private volatile boolean closed;
 
   private Store(Path dir, StoreOptions options, RocksDB db, EnumMap<Cf, ColumnFamilyHandle> h,
       List<AutoCloseable> resources, StoreIdentity identity) {
@@ -194,6 +196,7 @@ public final class Store implements AutoCloseable {
   }
 
   public byte[] get(Cf cf, byte[] key) {
+    checkOpen();
     try {
       return db.get(handles.get(cf), key);
     } catch (RocksDBException e) {
@@ -203,6 +206,7 @@ public final class Store implements AutoCloseable {
 
   /** Writes without fsync: for state that is re-derivable from the synced raft log. */
   public void write(WriteBatch batch) {
+    checkOpen();
     try {
       db.write(unsynced, batch);
     } catch (RocksDBException e) {
@@ -212,6 +216,7 @@ public final class Store implements AutoCloseable {
 
   /** Writes and fsyncs; the WAL committer's alone (see the class comment). */
   void writeSynced(WriteBatch batch) {
+    checkOpen();
     try {
       db.write(synced, batch);
     } catch (RocksDBException e) {
@@ -220,6 +225,7 @@ public final class Store implements AutoCloseable {
   }
 
   public RocksIterator newIterator(Cf cf, ReadOptions ro) {
+    checkOpen();
     return db.newIterator(handles.get(cf), ro);
   }
 
@@ -237,8 +243,18 @@ public final class Store implements AutoCloseable {
     return new StoreException(dir, what + " failed", e);
   }
 
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreException(dir, "is closed");
+    }
+  }
+
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     for (ColumnFamilyHandle h : handles.values()) {
       h.close();
     }
