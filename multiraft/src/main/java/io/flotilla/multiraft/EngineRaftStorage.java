@@ -31,9 +31,21 @@ public final class EngineRaftStorage implements Storage {
   private static final byte CONF_CHANGE = 1;
 
   private final GroupLog log;
+  private final ConfState appliedMembers;
 
+  /** Storage whose membership is the one recorded where the log begins. */
   public EngineRaftStorage(RaftLogStore logs, long groupId) {
+    this(logs, groupId, null);
+  }
+
+  /**
+   * Storage for a group whose state machine has applied membership changes beyond the start of
+   * the log: {@code appliedMembers} is the membership as of the applied index, which the core
+   * starts from (it re-applies only the entries after the applied index).
+   */
+  public EngineRaftStorage(RaftLogStore logs, long groupId, ConfState appliedMembers) {
     this.log = logs.group(groupId);
+    this.appliedMembers = appliedMembers;
   }
 
   /**
@@ -72,7 +84,8 @@ public final class EngineRaftStorage implements Storage {
   @Override
   public InitialState initialState() {
     RaftHardState h = log.hardState();
-    return new InitialState(new HardState(h.term(), h.vote(), h.commit()), membership());
+    return new InitialState(new HardState(h.term(), h.vote(), h.commit()),
+        appliedMembers != null ? appliedMembers : membership());
   }
 
   private ConfState membership() {

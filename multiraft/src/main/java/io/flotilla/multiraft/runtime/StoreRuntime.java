@@ -1,0 +1,637 @@
+package io.flotilla.multiraft.runtime;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.flotilla.kv.RaftLogStore;
+import io.flotilla.kv.Store;
+import io.flotilla.kv.WalBatch;
+import io.flotilla.kv.mvcc.KvPair;
+import io.flotilla.kv.mvcc.MvccReader;
+import io.flotilla.kv.snapshot.IncomingSnapshot;
+import io.flotilla.kv.snapshot.SnapshotManifest;
+import io.flotilla.multiraft.EngineRaftStorage;
+import io.flotilla.multiraft.proto.ApplyStatePb;
+import io.flotilla.multiraft.proto.CommandPb;
+import io.flotilla.multiraft.proto.RangeDescriptorPb;
+import io.flotilla.multiraft.proto.SplitPb;
+import io.flotilla.multiraft.transport.Envelope;
+import io.flotilla.multiraft.transport.Transport;
+import io.flotilla.raft.ConfChange;
+import io.flotilla.raft.ConfState;
+import io.flotilla.raft.Entry;
+import io.flotilla.raft.Message;
+import io.flotilla.raft.ProposalId;
+import io.flotilla.raft.ProposalRejectedException;
+import io.flotilla.raft.RaftConfig;
+import io.flotilla.raft.RaftNode;
+import io.flotilla.raft.ReadState;
+import io.flotilla.raft.Ready;
+import io.flotilla.raft.Role;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.WriteBatch;
+
+/**
+ * Hosts every replica of one node and drives them all. Threads (fixed, whatever the number of
+ * ranges): one <b>raft thread</b> that owns every replica and runs the cycle, and one
+ * <b>ticker</b> that only enqueues a tick every {@code tickMillis}. Everything else (transport
+ * threads, client RPC threads) talks to replicas by putting work in the raft thread's inbox.
+ *
+ * <p>One cycle: run the queued work (ticks, inbound messages, proposals, reads); collect the
+ * Ready of every replica with work; send the messages that need no persistence; write every
+ * Ready's entries and hard state in <b>one</b> WAL batch with one fsync; send the messages that
+ * promised that state; apply committed entries; advance.
+ *
+ * <p><b>Quiescence.</b> A leader whose range is idle and fully caught up sends its followers a
+ * quiesce heartbeat and stops ticking; so do they. Any proposal, read or message wakes a replica.
+ * When a node's connection dies, only the replicas that followed a leader on that node wake up
+ * (to elect a new one): idle ranges led elsewhere stay quiet.
+ */
+public final class StoreRuntime implements Transport.Handler, AutoCloseable {
+  private final long nodeId;
+  private final Store store;
+  private final RaftLogStore logs;
+  private final Transport transport;
+  private final RuntimeOptions options;
+  private final LongSupplier clock;
+  private final SplittableRandom random;
+
+  private final LinkedBlockingQueue<Runnable> inbox;
+  private final ScheduledExecutorService ticker;
+  private final Thread raftThread;
+  private volatile boolean running;
+
+  // Owned by the raft thread.
+  private final Map<Long, Replica> replicas = new HashMap<>();
+  private final LinkedHashSet<Replica> awake = new LinkedHashSet<>();
+  private final LinkedHashSet<Replica> active = new LinkedHashSet<>();
+  private long readSeq;
+  private long cycles;
+  private long walBatches;
+  private long proposals;
+  private long appliedCount;
+  private long ticks;
+  private long quiesced;
+  private long woken;
+  private long elections;
+
+  private volatile List<RangeInfo> published = List.of();
+  private volatile RuntimeStats stats = new RuntimeStats(0, 0, 0, 0, 0, 0, 0, 0);
+
+  public StoreRuntime(long nodeId, Store store, RaftLogStore logs, Transport transport,
+      RuntimeOptions options, LongSupplier clockMillis) {
+    this.nodeId = nodeId;
+    this.store = store;
+    this.logs = logs;
+    this.transport = transport;
+    this.options = options;
+    this.clock = clockMillis;
+    this.random = new SplittableRandom(nodeId * 7919 + clockMillis.getAsLong());
+    this.inbox = new LinkedBlockingQueue<>(options.inboxCapacity());
+    this.ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ticker-" + nodeId));
+    this.raftThread = daemon(this::loop, "raft-" + nodeId);
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  public long nodeId() {
+    return nodeId;
+  }
+
+  /** Loads this store's replicas, connects the transport and starts the threads. */
+  public void start() {
+    for (ApplyStatePb st : ApplyStates.loadAll(store)) {
+      openReplica(st);
+    }
+    running = true;
+    transport.start(this);
+    raftThread.start();
+    ticker.scheduleAtFixedRate(() -> inbox.offer(this::tickAll), options.tickMillis(),
+        options.tickMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  // ------------------------------------------------------------------ public API (any thread)
+
+  /** Creates a range on this node from nothing: how a cluster's first node starts its ranges. */
+  public CompletableFuture<Void> createRange(RangeDescriptor d) {
+    return call(() -> {
+      if (replicas.containsKey(d.rangeId())) {
+        throw new IllegalStateException("range " + d.rangeId() + " exists already");
+      }
+      createLocally(d);
+      return null;
+    });
+  }
+
+  /** Proposes a write command on a range's leader; completes once it is applied here. */
+  public CompletableFuture<ApplyResult> propose(long rangeId, byte[] routingKey,
+      CommandPb command) {
+    CompletableFuture<ApplyResult> f = new CompletableFuture<>();
+    enqueue(f, () -> {
+      Replica r = leaderReplica(rangeId, routingKey);
+      long ts = r.nextTimestamp(clock.getAsLong());
+      byte[] data = command.toBuilder().setTimestamp(ts).build().toByteArray();
+      ProposalId id = proposeOrFail(r, () -> r.node.propose(data));
+      r.proposals.put(id.index(), new Replica.Pending(id.term(), f));
+      proposals++;
+    });
+    return f;
+  }
+
+  /** A linearizable read of one key at the range's latest state. */
+  public CompletableFuture<byte[]> get(long rangeId, byte[] key) {
+    return read(rangeId, key, key, r -> new MvccReader(store, new ReadOptions())
+        .get(key, Long.MAX_VALUE));
+  }
+
+  /** A linearizable scan of [start, end) within one range, clipped to the range's end. */
+  public CompletableFuture<List<KvPair>> scan(long rangeId, byte[] start, byte[] end,
+      int limit) {
+    return read(rangeId, start, start, r -> {
+      byte[] rangeEnd = r.descriptor.endKey();
+      byte[] stop = end.length == 0 ? rangeEnd : rangeEnd.length == 0 ? end
+          : java.util.Arrays.compareUnsigned(end, rangeEnd) < 0 ? end : rangeEnd;
+      return new MvccReader(store, new ReadOptions()).scan(start, stop, Long.MAX_VALUE, limit,
+          false);
+    });
+  }
+
+  /** Splits a range at {@code splitKey}; the right half becomes a new range and Raft group. */
+  public CompletableFuture<ApplyResult> split(long rangeId, byte[] splitKey) {
+    long newId = (random.nextLong() >>> 1) | 1;
+    CommandPb cmd = CommandPb.newBuilder().setSplit(SplitPb.newBuilder()
+        .setSplitKey(ByteString.copyFrom(splitKey)).setNewRangeId(newId)).build();
+    return propose(rangeId, splitKey, cmd);
+  }
+
+  /** Changes a range's members; completes once the change is applied here. */
+  public CompletableFuture<ApplyResult> changeMembers(long rangeId, ConfChange change) {
+    CompletableFuture<ApplyResult> f = new CompletableFuture<>();
+    enqueue(f, () -> {
+      Replica r = leaderReplica(rangeId, null);
+      ProposalId id = proposeOrFail(r, () -> r.node.proposeConfChange(change));
+      r.proposals.put(id.index(), new Replica.Pending(id.term(), f));
+    });
+    return f;
+  }
+
+  /** Asks a range's leader to hand leadership to {@code target}. */
+  public CompletableFuture<Void> transferLeader(long rangeId, long target) {
+    return call(() -> {
+      Replica r = leaderReplica(rangeId, null);
+      proposeOrFail(r, () -> {
+        r.node.transferLeadership(target);
+        return null;
+      });
+      return null;
+    });
+  }
+
+  /** The ranges on this node as of the last tick. */
+  public List<RangeInfo> ranges() {
+    return published;
+  }
+
+  public RuntimeStats stats() {
+    return stats;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    ticker.shutdownNow();
+    inbox.offer(() -> { });
+    try {
+      raftThread.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    transport.close();
+  }
+
+  // ------------------------------------------------------------------ transport callbacks
+
+  @Override
+  public void onMessages(long fromNode, List<Envelope> envelopes) {
+    // Dropping on overload is safe: Raft retransmits.
+    inbox.offer(() -> {
+      for (Envelope e : envelopes) {
+        deliver(e);
+      }
+    });
+  }
+
+  @Override
+  public void onSnapshot(long fromNode, Envelope installSnapshot, IncomingSnapshot staged,
+      SnapshotManifest manifest) {
+    // Ranges move data through their logs from the bootstrap snapshot on; data snapshots come
+    // with log compaction.
+    staged.close();
+    onMessages(fromNode, List.of(installSnapshot));
+  }
+
+  @Override
+  public void onUnreachable(Envelope envelope) {
+    inbox.offer(() -> {
+      Replica r = replicas.get(envelope.rangeId());
+      if (r != null) {
+        r.node.reportUnreachable(envelope.message().to());
+        activate(r);
+      }
+    });
+  }
+
+  @Override
+  public void onPeerDown(long node) {
+    inbox.offer(() -> {
+      for (Replica r : replicas.values()) {
+        if (r.quiescent && r.node.leader() == node) {
+          wake(r);
+        }
+      }
+    });
+  }
+
+  @Override
+  public void onPeerUp(long node) {
+    // Nothing to do: quiet ranges stay quiet, awake ones are already talking.
+  }
+
+  // ------------------------------------------------------------------ the raft thread
+
+  private void loop() {
+    while (running) {
+      try {
+        Runnable first = inbox.poll(options.tickMillis(), TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        first.run();
+        for (int i = 0; i < 10_000; i++) {
+          Runnable next = inbox.poll();
+          if (next == null) {
+            break;
+          }
+          next.run();
+        }
+        cycle();
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        if (running) {
+          System.err.println("raft thread of node " + nodeId + ": " + e);
+          e.printStackTrace();
+        }
+      }
+    }
+  }
+
+  private void cycle() {
+    List<Replica> withWork = new ArrayList<>();
+    List<Ready> readies = new ArrayList<>();
+    WalBatch batch = new WalBatch();
+    for (Replica r : active) {
+      if (r.node.hasReady()) {
+        Ready rd = r.node.ready();
+        withWork.add(r);
+        readies.add(rd);
+        if (rd.softState() != null && (rd.softState().role() == Role.CANDIDATE
+            || rd.softState().role() == Role.PRE_CANDIDATE)) {
+          elections++;
+        }
+        sendAll(r, rd.messages());
+        EngineRaftStorage.persist(batch, r.rangeId, rd);
+      }
+    }
+    active.clear();
+    if (withWork.isEmpty()) {
+      return;
+    }
+    cycles++;
+    transport.flush();
+    if (!batch.isEmpty()) {
+      logs.commit(batch);
+      walBatches++;
+    }
+    List<Replica> created = new ArrayList<>();
+    for (int i = 0; i < withWork.size(); i++) {
+      Replica r = withWork.get(i);
+      Ready rd = readies.get(i);
+      sendAll(r, rd.messagesAfterPersist());
+      if (rd.snapshot() != null) {
+        installSnapshot(r, rd);
+      }
+      for (Entry e : rd.committedEntries()) {
+        CommandPb cmd = r.apply(e);
+        appliedCount++;
+        if (cmd != null && cmd.hasSplit() && java.util.Arrays.equals(r.descriptor.endKey(),
+            cmd.getSplit().getSplitKey().toByteArray())) {
+          Replica right = createRightHalf(r, cmd.getSplit());
+          if (right != null) {
+            created.add(right);
+          }
+        }
+      }
+      for (ReadState rs : rd.readStates()) {
+        Replica.AwaitingIndex waiting = r.readsAwaitingIndex.remove(rs.requestId());
+        if (waiting != null) {
+          r.readsAwaitingApply.add(new Replica.PendingRead(rs.index(), waiting.serve()));
+        }
+      }
+      r.node.advance(rd);
+      r.serveReads();
+      if (rd.softState() != null && rd.softState().role() != Role.LEADER) {
+        failReads(r);
+      }
+      activate(r);
+    }
+    transport.flush();
+    for (Replica right : created) {
+      activate(right);
+    }
+  }
+
+  private void sendAll(Replica r, List<Message> msgs) {
+    for (Message m : msgs) {
+      Envelope env = new Envelope(r.rangeId, m);
+      transport.send(env);
+      if (m instanceof Message.InstallSnapshot) {
+        // The bootstrap snapshot carries no data; the follower answers once it is installed.
+        r.node.reportSnapshot(m.to(), true);
+      }
+    }
+  }
+
+  private void deliver(Envelope e) {
+    Replica r = replicas.get(e.rangeId());
+    Message m = e.message();
+    if (r == null) {
+      if (!(m instanceof Message.Append || m instanceof Message.Heartbeat
+          || m instanceof Message.InstallSnapshot)) {
+        return;
+      }
+      // A leader talks to us about a range we do not hold yet: we were added to it. Start an
+      // empty replica; the leader's snapshot will tell it its span and members.
+      r = openReplica(ApplyStatePb.newBuilder().setRange(RangeDescriptorPb.newBuilder()
+          .setRangeId(e.rangeId()).setMembers(ByteString.copyFrom(ConfState.EMPTY.encode())))
+          .build());
+    }
+    r.node.step(m);
+    if (e.quiesce()) {
+      if (r.node.leader() == m.from() && r.node.commitIndex() == r.node.lastIndex()) {
+        quiesce(r);
+      }
+    } else if (!(m instanceof Message.HeartbeatResponse)) {
+      if (r.quiescent) {
+        wake(r);
+      }
+      r.idleTicks = 0;
+    }
+    activate(r);
+  }
+
+  private void tickAll() {
+    for (Replica r : new ArrayList<>(awake)) {
+      r.node.tick();
+      ticks++;
+      r.idleTicks++;
+      activate(r);
+      maybeQuiesceLeader(r);
+    }
+    publish();
+  }
+
+  private void maybeQuiesceLeader(Replica r) {
+    if (r.node.role() != Role.LEADER || r.idleTicks < options.quiesceAfterTicks()
+        || r.hasPendingWork() || r.node.commitIndex() != r.node.lastIndex()) {
+      return;
+    }
+    var status = r.node.status();
+    if (status.leadTransferee() != RaftNode.NONE) {
+      return;
+    }
+    for (var p : status.progress().values()) {
+      if (p.match() != status.lastIndex()) {
+        return;
+      }
+    }
+    for (long peer : status.progress().keySet()) {
+      if (peer != nodeId) {
+        transport.send(new Envelope(r.rangeId, new Message.Heartbeat(nodeId, peer, r.node.term(),
+            r.node.commitIndex(), 0), true));
+      }
+    }
+    quiesce(r);
+  }
+
+  private void quiesce(Replica r) {
+    if (!r.quiescent) {
+      r.quiescent = true;
+      awake.remove(r);
+      quiesced++;
+    }
+  }
+
+  private void wake(Replica r) {
+    if (r.quiescent) {
+      r.quiescent = false;
+      awake.add(r);
+      woken++;
+    }
+    r.idleTicks = 0;
+  }
+
+  private void activate(Replica r) {
+    active.add(r);
+  }
+
+  // ------------------------------------------------------------------ replicas
+
+  private Replica openReplica(ApplyStatePb st) {
+    RangeDescriptor d = RangeDescriptor.fromProto(st.getRange());
+    Replica[] self = new Replica[1];
+    EngineRaftStorage log = new EngineRaftStorage(logs, d.rangeId(),
+        d.members().voters().isEmpty() && d.members().learners().isEmpty() ? null
+            : d.members());
+    RangeStorage storage = new RangeStorage(log, () -> self[0].descriptor);
+    RaftConfig cfg = RaftConfig.builder(nodeId, random.split())
+        .electionTicks(options.electionTicks())
+        .heartbeatTicks(1)
+        .applied(st.getAppliedIndex())
+        .build();
+    Replica r = new Replica(new RaftNode(cfg, storage), store, st);
+    self[0] = r;
+    replicas.put(r.rangeId, r);
+    awake.add(r);
+    activate(r);
+    return r;
+  }
+
+  private void createLocally(RangeDescriptor d) {
+    EngineRaftStorage.bootstrap(logs, d.rangeId(), d.members());
+    ApplyStatePb st = ApplyStatePb.newBuilder().setAppliedIndex(1).setAppliedTerm(1)
+        .setRange(d.toProto()).build();
+    try (WriteBatch b = new WriteBatch()) {
+      ApplyStates.put(store, b, d.rangeId(), st);
+      store.write(b);
+    }
+    openReplica(st);
+  }
+
+  private Replica createRightHalf(Replica left, SplitPb split) {
+    if (replicas.containsKey(split.getNewRangeId())) {
+      return null;
+    }
+    RangeDescriptor rightDesc = new RangeDescriptor(split.getNewRangeId(),
+        split.getSplitKey().toByteArray(), left.endBeforeSplit, left.descriptor.generation(),
+        left.descriptor.members());
+    createLocally(rightDesc);
+    Replica right = replicas.get(rightDesc.rangeId());
+    if (left.node.role() == Role.LEADER) {
+      // The left half's leader leads the right half too: no election timeout of unavailability.
+      right.node.campaign();
+    }
+    return right;
+  }
+
+  private void installSnapshot(Replica r, Ready rd) {
+    RangeDescriptor d;
+    try {
+      d = RangeDescriptor.fromProto(RangeDescriptorPb.parseFrom(rd.snapshot().data()));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("range " + r.rangeId + ": snapshot without a descriptor",
+          e);
+    }
+    r.descriptor = d.withMembers(rd.snapshot().metadata().confState());
+    r.applied = rd.snapshot().index();
+    try (WriteBatch b = new WriteBatch()) {
+      ApplyStates.put(store, b, r.rangeId, r.applyState(rd.snapshot().term()));
+      store.write(b);
+    }
+  }
+
+  private Replica leaderReplica(long rangeId, byte[] key) {
+    Replica r = replicas.get(rangeId);
+    if (r == null) {
+      throw new RangeException.RangeNotFound(rangeId);
+    }
+    if (key != null && !r.descriptor.contains(key)) {
+      throw new RangeException.KeyOutsideRange(r.descriptor);
+    }
+    wake(r);
+    activate(r);
+    if (r.node.role() != Role.LEADER) {
+      throw new RangeException.NotLeader(r.descriptor, r.node.leader());
+    }
+    return r;
+  }
+
+  private <T> T proposeOrFail(Replica r, java.util.function.Supplier<T> op) {
+    try {
+      return op.get();
+    } catch (ProposalRejectedException e) {
+      if (e.reason() == ProposalRejectedException.Reason.NOT_LEADER) {
+        throw new RangeException.NotLeader(r.descriptor, e.leaderHint());
+      }
+      throw new RangeException.ProposalDropped(r.rangeId, e.getMessage());
+    }
+  }
+
+  private <T> CompletableFuture<T> read(long rangeId, byte[] key, byte[] routingKey,
+      Function<Replica, T> serve) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    enqueue(f, () -> {
+      Replica r = replicas.get(rangeId);
+      if (r == null) {
+        throw new RangeException.RangeNotFound(rangeId);
+      }
+      if (!r.descriptor.contains(routingKey)) {
+        throw new RangeException.KeyOutsideRange(r.descriptor);
+      }
+      wake(r);
+      activate(r);
+      long id = ++readSeq;
+      r.readsAwaitingIndex.put(id, new Replica.AwaitingIndex(() -> {
+        try {
+          if (!r.descriptor.contains(routingKey)) {
+            f.completeExceptionally(new RangeException.KeyOutsideRange(r.descriptor));
+          } else {
+            f.complete(serve.apply(r));
+          }
+        } catch (RuntimeException e) {
+          f.completeExceptionally(e);
+        }
+      }, f));
+      try {
+        r.node.readIndex(id);
+      } catch (ProposalRejectedException e) {
+        r.readsAwaitingIndex.remove(id);
+        throw new RangeException.NotLeader(r.descriptor, e.leaderHint());
+      }
+    });
+    return f;
+  }
+
+  /** A replica that lost leadership will never confirm its pending ReadIndex requests. */
+  private void failReads(Replica r) {
+    for (Replica.AwaitingIndex w : r.readsAwaitingIndex.values()) {
+      w.future().completeExceptionally(new RangeException.NotLeader(r.descriptor,
+          r.node.leader()));
+    }
+    r.readsAwaitingIndex.clear();
+  }
+
+  private <T> CompletableFuture<T> call(java.util.concurrent.Callable<T> op) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    enqueue(f, () -> {
+      try {
+        f.complete(op.call());
+      } catch (Exception e) {
+        f.completeExceptionally(e);
+      }
+    });
+    return f;
+  }
+
+  private void enqueue(CompletableFuture<?> f, Runnable work) {
+    Runnable guarded = () -> {
+      try {
+        work.run();
+      } catch (RuntimeException e) {
+        f.completeExceptionally(e);
+      }
+    };
+    if (!running || !inbox.offer(guarded)) {
+      f.completeExceptionally(new RejectedExecutionException("node " + nodeId
+          + (running ? " is overloaded: its raft inbox is full" : " is not running")));
+    }
+  }
+
+  private void publish() {
+    List<RangeInfo> out = new ArrayList<>(replicas.size());
+    for (Replica r : replicas.values()) {
+      out.add(new RangeInfo(r.descriptor, r.node.leader(), r.node.term(), r.applied,
+          r.quiescent));
+    }
+    published = List.copyOf(out);
+    stats = new RuntimeStats(cycles, walBatches, proposals, appliedCount, ticks, quiesced,
+        woken, elections);
+  }
+}
