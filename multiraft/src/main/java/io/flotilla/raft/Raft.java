@@ -198,6 +198,20 @@ final class Raft {
     }
   }
 
+  /**
+   * The driver resumes ticking after the group was quiet. The silence was agreed, not lost
+   * contact: restart the election-timeout count, and as leader count every member as recently
+   * heard from, so that CheckQuorum does not step down on the first tick.
+   */
+  void unquiesce() {
+    electionElapsed = 0;
+    if (role == Role.LEADER) {
+      for (Progress p : tracker.progress().values()) {
+        p.recentActive = true;
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- elections
 
   /** Starts an election: with a pre-vote first, unless disabled or forced by a transfer. */

@@ -76,6 +76,16 @@ public final class RaftNode {
     raft.tick();
   }
 
+  /**
+   * Tells the member that the driver stopped ticking it for a while by agreement (the group was
+   * idle and caught up, "quiesced") and now ticks it again. Without this, a leader's CheckQuorum
+   * would mistake the agreed silence for lost contact and step down, and a follower would count
+   * the silence towards its election timeout.
+   */
+  public void unquiesce() {
+    raft.unquiesce();
+  }
+
   /** Starts an election now (as if the election timeout had passed). */
   public void campaign() {
     raft.hup(false);

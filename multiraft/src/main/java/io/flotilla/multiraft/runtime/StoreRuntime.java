@@ -322,6 +322,8 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     }
     active.clear();
     if (withWork.isEmpty()) {
+      // Messages the runtime sent itself (quiesce heartbeats) still leave this cycle.
+      transport.flush();
       return;
     }
     cycles++;
@@ -409,27 +411,33 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
 
   private void tickAll() {
     for (Replica r : new ArrayList<>(awake)) {
+      // Decide before ticking: a tick's own heartbeat sent after the quiesce heartbeat would
+      // wake the followers right back up.
+      if (maybeQuiesceLeader(r)) {
+        activate(r);
+        continue;
+      }
       r.node.tick();
       ticks++;
       r.idleTicks++;
       activate(r);
-      maybeQuiesceLeader(r);
     }
     publish();
   }
 
-  private void maybeQuiesceLeader(Replica r) {
+  /** Quiets an idle, caught-up leader and its followers; returns whether it did. */
+  private boolean maybeQuiesceLeader(Replica r) {
     if (r.node.role() != Role.LEADER || r.idleTicks < options.quiesceAfterTicks()
         || r.hasPendingWork() || r.node.commitIndex() != r.node.lastIndex()) {
-      return;
+      return false;
     }
     var status = r.node.status();
     if (status.leadTransferee() != RaftNode.NONE) {
-      return;
+      return false;
     }
     for (var p : status.progress().values()) {
       if (p.match() != status.lastIndex()) {
-        return;
+        return false;
       }
     }
     for (long peer : status.progress().keySet()) {
@@ -439,6 +447,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       }
     }
     quiesce(r);
+    return true;
   }
 
   private void quiesce(Replica r) {
@@ -452,6 +461,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private void wake(Replica r) {
     if (r.quiescent) {
       r.quiescent = false;
+      r.node.unquiesce();
       awake.add(r);
       woken++;
     }

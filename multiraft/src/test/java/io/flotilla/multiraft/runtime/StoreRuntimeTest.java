@@ -1,0 +1,193 @@
+package io.flotilla.multiraft.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.flotilla.kv.RaftLogStore;
+import io.flotilla.kv.Store;
+import io.flotilla.kv.StoreIdentity;
+import io.flotilla.kv.StoreOptions;
+import io.flotilla.multiraft.proto.CasPb;
+import io.flotilla.multiraft.proto.CommandPb;
+import io.flotilla.multiraft.proto.PutPb;
+import io.flotilla.raft.ConfState;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three runtimes in one JVM with real RocksDB stores: elect, write, read, split, quiesce. */
+class StoreRuntimeTest {
+  @TempDir
+  Path dir;
+
+  private final InProcessNetwork net = new InProcessNetwork();
+  private final Map<Long, Store> stores = new TreeMap<>();
+  private final Map<Long, StoreRuntime> nodes = new TreeMap<>();
+  private static final RuntimeOptions FAST = new RuntimeOptions(10, 10, 3, 100_000);
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private void startCluster(int n) {
+    Long[] ids = new Long[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = (long) (i + 1);
+    }
+    for (long id : ids) {
+      Store s = Store.create(dir.resolve("n" + id), new StoreIdentity(9, id,
+          Store.FORMAT_VERSION), StoreOptions.DEFAULTS);
+      stores.put(id, s);
+      StoreRuntime rt = new StoreRuntime(id, s, new RaftLogStore(s), net.transportFor(id),
+          FAST, System::currentTimeMillis);
+      nodes.put(id, rt);
+      rt.start();
+    }
+    RangeDescriptor whole = new RangeDescriptor(1, new byte[0], new byte[0], 0,
+        ConfState.ofVoters(ids));
+    for (StoreRuntime rt : nodes.values()) {
+      join(rt.createRange(whole));
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    nodes.values().forEach(StoreRuntime::close);
+    stores.values().forEach(Store::close);
+    net.close();
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new RuntimeException(e.getCause());
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  private void await(String what, BooleanSupplier cond) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!cond.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        StringBuilder state = new StringBuilder();
+        for (StoreRuntime n : nodes.values()) {
+          state.append("\n  node ").append(n.nodeId()).append(": ").append(n.stats());
+          for (RangeInfo ri : n.ranges()) {
+            state.append("\n    ").append(ri);
+          }
+        }
+        throw new AssertionError("timed out waiting until " + what + state);
+      }
+      Thread.onSpinWait();
+      Thread.yield();
+    }
+  }
+
+  private long leaderOf(long rangeId) {
+    for (StoreRuntime rt : nodes.values()) {
+      for (RangeInfo ri : rt.ranges()) {
+        if (ri.descriptor().rangeId() == rangeId && ri.leader() == rt.nodeId()) {
+          return rt.nodeId();
+        }
+      }
+    }
+    return 0;
+  }
+
+  private static CommandPb put(String k, String v) {
+    return CommandPb.newBuilder().addPuts(PutPb.newBuilder().setKey(ByteString.copyFrom(b(k)))
+        .setValue(ByteString.copyFrom(b(v)))).build();
+  }
+
+  @Test
+  void writesAreReadBackLinearizablyFromTheLeader() {
+    startCluster(3);
+    await("a leader of range 1", () -> leaderOf(1) != 0);
+    StoreRuntime leader = nodes.get(leaderOf(1));
+    List<CompletableFuture<ApplyResult>> writes = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      writes.add(leader.propose(1, b("k" + i), put("k" + i, "v" + i)));
+    }
+    writes.forEach(f -> assertTrue(join(f).ok()));
+    assertArrayEquals(b("v7"), join(leader.get(1, b("k7"))));
+    assertNull(join(leader.get(1, b("missing"))));
+    assertEquals(10, join(leader.scan(1, b("k1"), b("k2"), 10)).size());
+    assertTrue(leader.stats().walBatches() < 200, "proposals share WAL batches: "
+        + leader.stats());
+  }
+
+  @Test
+  void compareAndSetIsDecidedOnceInLogOrder() {
+    startCluster(3);
+    await("a leader", () -> leaderOf(1) != 0);
+    StoreRuntime leader = nodes.get(leaderOf(1));
+    CommandPb casAbsent = CommandPb.newBuilder().setCas(CasPb.newBuilder()
+        .setKey(ByteString.copyFrom(b("x"))).setExpectAbsent(true)
+        .setValue(ByteString.copyFrom(b("1")))).build();
+    assertTrue(join(leader.propose(1, b("x"), casAbsent)).ok());
+    ApplyResult second = join(leader.propose(1, b("x"), casAbsent));
+    assertFalse(second.ok());
+    assertArrayEquals(b("1"), second.current());
+  }
+
+  @Test
+  void aSplitCreatesTheRightHalfOnEveryReplicaWithItsOwnGroup() {
+    startCluster(3);
+    await("a leader", () -> leaderOf(1) != 0);
+    StoreRuntime leader = nodes.get(leaderOf(1));
+    join(leader.propose(1, b("a"), put("a", "left")));
+    join(leader.propose(1, b("m"), put("m", "right")));
+    assertTrue(join(leader.split(1, b("h"))).ok());
+    await("every node holds two ranges", () -> nodes.values().stream()
+        .allMatch(n -> n.ranges().size() == 2));
+    long right = nodes.values().iterator().next().ranges().stream()
+        .filter(ri -> ri.descriptor().rangeId() != 1).findFirst().orElseThrow()
+        .descriptor().rangeId();
+    await("the right half has a leader", () -> leaderOf(right) != 0);
+    StoreRuntime rightLeader = nodes.get(leaderOf(right));
+    assertArrayEquals(b("right"), join(rightLeader.get(right, b("m"))));
+    RangeException.KeyOutsideRange outside = org.junit.jupiter.api.Assertions.assertThrows(
+        RangeException.KeyOutsideRange.class, () -> join(leader.get(1, b("m"))));
+    assertArrayEquals(b("h"), outside.descriptor().endKey());
+    assertTrue(join(rightLeader.propose(right, b("z"), put("z", "new"))).ok());
+  }
+
+  @Test
+  void idleRangesStopTickingAndWakeWhenTheirLeadersNodeDies() {
+    startCluster(3);
+    await("a leader", () -> leaderOf(1) != 0);
+    StoreRuntime leader = nodes.get(leaderOf(1));
+    for (int i = 4; i >= 0; i--) {
+      join(leader.split(1, b("s" + i)));
+    }
+    await("6 ranges, all quiet on every node", () -> nodes.values().stream().allMatch(n ->
+        n.ranges().size() == 6 && n.ranges().stream().allMatch(RangeInfo::quiescent)));
+    long ticksBefore = nodes.values().stream().mapToLong(n -> n.stats().ticks()).sum();
+    long leaderNode = leaderOf(1);
+    net.isolate(leaderNode);
+    // The cut-off old leader still believes it leads (it hears nothing); ask the others.
+    await("the other nodes elect a new leader of range 1", () -> nodes.values().stream()
+        .filter(n -> n.nodeId() != leaderNode)
+        .allMatch(n -> n.ranges().stream().anyMatch(ri -> ri.descriptor().rangeId() == 1
+            && ri.leader() != 0 && ri.leader() != leaderNode)));
+    long ticksAfter = nodes.values().stream().mapToLong(n -> n.stats().ticks()).sum();
+    assertTrue(ticksAfter > ticksBefore, "woken replicas tick again");
+  }
+}
