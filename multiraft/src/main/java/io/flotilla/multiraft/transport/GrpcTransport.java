@@ -139,7 +139,13 @@ public final class GrpcTransport implements Transport {
     }
     // RaftTransport runs on the event loops (null: the server's direct executor); other
     // services run on their own executors, so their handlers can never stall Raft traffic.
-    builder.callExecutor(call -> extraExecutors.get(call.getMethodDescriptor().getServiceName()));
+    builder.callExecutor(new io.grpc.ServerCallExecutorSupplier() {
+      @Override
+      public <Q, R> java.util.concurrent.Executor getExecutor(io.grpc.ServerCall<Q, R> call,
+          io.grpc.Metadata headers) {
+        return extraExecutors.get(call.getMethodDescriptor().getServiceName());
+      }
+    });
     server = builder.build();
     try {
       server.start();
