@@ -55,5 +55,15 @@ class JepsenLogParserTest {
                 List.of(
                     "INFO  jepsen.util - 0\t:invoke\t:read\tnil",
                     "INFO  jepsen.util - 0\t:invoke\t:read\tnil")));
+    IllegalArgumentException tooLarge =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                JepsenLogParser.parse(
+                    List.of("", "INFO  jepsen.util - 0\t:invoke\t:write\t99999999999")));
+    assertEquals(
+        "line 2: bad value (For input string: \"99999999999\"): "
+            + "INFO  jepsen.util - 0\t:invoke\t:write\t99999999999",
+        tooLarge.getMessage());
   }
 }

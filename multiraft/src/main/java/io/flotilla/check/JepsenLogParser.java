@@ -9,15 +9,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Reads a Jepsen register log ({@code INFO  jepsen.util - PROC :TYPE :F VALUE}, fields separated
  * by tabs or spaces) into a register history, using line numbers (from 1) as times so that an
- * explanation points into the file.
+ * explanation points into the file. In main sources so that {@code flotilla check-history} can
+ * use it; the format is described in {@code shared/histories/README.md}.
  */
-final class JepsenLogParser {
+public final class JepsenLogParser {
   private static final Pattern LINE =
       Pattern.compile(
           "INFO\\s+jepsen\\.util\\s+-\\s+(\\d+)"
@@ -29,7 +31,13 @@ final class JepsenLogParser {
 
   private JepsenLogParser() {}
 
-  static List<Operation<Input, Output>> parse(List<String> lines) {
+  /**
+   * The register history of a log's lines.
+   *
+   * @throws IllegalArgumentException naming the line (from 1) that is not a Jepsen register
+   *     event or that breaks the one-operation-per-process rule
+   */
+  public static List<Operation<Input, Output>> parse(List<String> lines) {
     List<Operation<Input, Output>> history = new ArrayList<>();
     // One operation in flight per process; insertion order keeps the parse deterministic.
     Map<Integer, Pending> pending = new LinkedHashMap<>();
@@ -42,7 +50,7 @@ final class JepsenLogParser {
       if (!m.matches()) {
         throw new IllegalArgumentException("line " + time + ": unrecognised: " + line);
       }
-      int process = Integer.parseInt(m.group(1));
+      int process = at(time, line, () -> Integer.parseInt(m.group(1)));
       String type = m.group(2);
       String f = m.group(3);
       String value = m.group(4);
@@ -51,7 +59,7 @@ final class JepsenLogParser {
           throw new IllegalArgumentException(
               "line " + time + ": process " + process + " already has an operation pending");
         }
-        pending.put(process, new Pending(f, input(f, value), time));
+        pending.put(process, new Pending(f, at(time, line, () -> input(f, value)), time));
         continue;
       }
       Pending p = pending.remove(process);
@@ -59,7 +67,8 @@ final class JepsenLogParser {
         throw new IllegalArgumentException("line " + time + ": no matching invocation");
       }
       switch (type) {
-        case "ok" -> history.add(completed(process, p, okOutput(f, value), time));
+        case "ok" ->
+            history.add(completed(process, p, at(time, line, () -> okOutput(f, value)), time));
         // A failed compare-and-set is a completed operation whose comparison did not match; a
         // failed read or write certainly had no effect and no result, so it constrains nothing.
         case "fail" -> {
@@ -82,6 +91,16 @@ final class JepsenLogParser {
           }
         });
     return history;
+  }
+
+  /** Parses a value of line {@code time}; a bad one (a number too large) names the line. */
+  private static <T> T at(int time, String line, Supplier<T> parse) {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "line " + time + ": bad value (" + e.getMessage() + "): " + line, e);
+    }
   }
 
   private static Operation<Input, Output> completed(

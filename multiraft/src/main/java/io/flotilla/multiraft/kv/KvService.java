@@ -1,0 +1,296 @@
+package io.flotilla.multiraft.kv;
+
+import com.google.protobuf.ByteString;
+import io.flotilla.kv.mvcc.KvPair;
+import io.flotilla.multiraft.proto.BatchWriteRequest;
+import io.flotilla.multiraft.proto.CasPb;
+import io.flotilla.multiraft.proto.CommandPb;
+import io.flotilla.multiraft.proto.CompareAndSetRequest;
+import io.flotilla.multiraft.proto.CompareAndSetResponse;
+import io.flotilla.multiraft.proto.DeletePb;
+import io.flotilla.multiraft.proto.DeleteRequest;
+import io.flotilla.multiraft.proto.GetRequest;
+import io.flotilla.multiraft.proto.GetResponse;
+import io.flotilla.multiraft.proto.JoinRequest;
+import io.flotilla.multiraft.proto.JoinResponse;
+import io.flotilla.multiraft.proto.KeyValue;
+import io.flotilla.multiraft.proto.KvError;
+import io.flotilla.multiraft.proto.KvError.Code;
+import io.flotilla.multiraft.proto.KvGrpc;
+import io.flotilla.multiraft.proto.NodesRequest;
+import io.flotilla.multiraft.proto.NodesResponse;
+import io.flotilla.multiraft.proto.PutPb;
+import io.flotilla.multiraft.proto.PutRequest;
+import io.flotilla.multiraft.proto.RangeLookupRequest;
+import io.flotilla.multiraft.proto.RangeLookupResponse;
+import io.flotilla.multiraft.proto.ScanRequest;
+import io.flotilla.multiraft.proto.ScanResponse;
+import io.flotilla.multiraft.proto.WriteResponse;
+import io.flotilla.multiraft.runtime.ApplyResult;
+import io.flotilla.multiraft.runtime.RangeInfo;
+import io.flotilla.multiraft.runtime.StoreRuntime;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Serves the {@code Kv} gRPC service from one node's {@link StoreRuntime}: writes become
+ * {@link CommandPb} proposals routed by their (first) key, reads are the runtime's linearizable
+ * reads, and every failure is answered as a {@link KvError} (see the package documentation for
+ * what each code promises). Join and Nodes are the node layer's, through
+ * {@link ClusterMembership}.
+ *
+ * <p>Owns a small responder pool; {@link #close() close} it after the gRPC server stopped.
+ */
+public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable {
+  /** How long a proposal may take before the answer is AMBIGUOUS (a read: UNAVAILABLE). */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+  /** The most pairs one Scan returns, whatever the request asks: bounds a response's size. */
+  public static final int MAX_SCAN_LIMIT = 10_000;
+  /**
+   * A Scan response stops adding pairs past this many bytes of keys and values (it always holds
+   * at least one pair): with values of up to 8 MiB, a pair count alone does not bound it.
+   */
+  public static final int MAX_SCAN_BYTES = 4 << 20;
+  /** The most ranges one RangeLookup returns (the one holding the key and those after it). */
+  public static final int MAX_LOOKUP_RANGES = 256;
+  private static final int RESPONDER_THREADS = 2;
+
+  private final StoreRuntime runtime;
+  private final ClusterMembership membership;
+  private final long timeoutMillis;
+  private final ExecutorService responder;
+
+  public KvService(StoreRuntime runtime, ClusterMembership membership) {
+    this(runtime, membership, DEFAULT_TIMEOUT);
+  }
+
+  /** @param timeout how long to wait for the runtime before answering AMBIGUOUS/UNAVAILABLE */
+  public KvService(StoreRuntime runtime, ClusterMembership membership, Duration timeout) {
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("KvService timeout must be positive, not " + timeout);
+    }
+    this.runtime = runtime;
+    this.membership = membership;
+    this.timeoutMillis = timeout.toMillis();
+    this.responder = Executors.newFixedThreadPool(RESPONDER_THREADS, r -> {
+      Thread t = new Thread(r, "kv-responder-" + runtime.nodeId());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  @Override
+  public void get(GetRequest req, StreamObserver<GetResponse> out) {
+    answer(false, () -> runtime.get(req.getRangeId(), req.getKey().toByteArray()), out,
+        value -> value == null ? GetResponse.getDefaultInstance()
+            : GetResponse.newBuilder().setFound(true).setValue(ByteString.copyFrom(value))
+                .build(),
+        err -> GetResponse.newBuilder().setError(err).build());
+  }
+
+  @Override
+  public void scan(ScanRequest req, StreamObserver<ScanResponse> out) {
+    int limit = req.getLimit() == 0 ? MAX_SCAN_LIMIT : Math.min(req.getLimit(), MAX_SCAN_LIMIT);
+    answer(false, () -> runtime.scan(req.getRangeId(), req.getStartKey().toByteArray(),
+            req.getEndKey().toByteArray(), limit), out,
+        pairs -> scanned(req.getRangeId(), pairs, limit),
+        err -> ScanResponse.newBuilder().setError(err).build());
+  }
+
+  private ScanResponse scanned(long rangeId, List<KvPair> pairs, int limit) {
+    // The runtime clips a scan to the range's end when it serves it but does not say where
+    // that was; the published end may lag a split by up to a tick. Until the runtime returns
+    // the end it used, a scan racing a split can skip the keys between the new and old ends.
+    RangeInfo info = published(rangeId);
+    if (info == null) {
+      // A range created by a split moments ago, not yet published: its end is unknown here.
+      return ScanResponse.newBuilder().setError(KvErrors.error(Code.UNAVAILABLE,
+          "range " + rangeId + " is too new to report its end; retry")).build();
+    }
+    ScanResponse.Builder b = ScanResponse.newBuilder()
+        .setRangeEnd(ByteString.copyFrom(info.descriptor().endKey()))
+        .setLimitReached(pairs.size() >= limit);
+    long bytes = 0;
+    for (KvPair p : pairs) {
+      bytes += p.key().length + p.value().length;
+      if (bytes > MAX_SCAN_BYTES && b.getPairsCount() > 0) {
+        // Cut short: the client continues after the last pair, as at the limit.
+        return b.setLimitReached(true).build();
+      }
+      b.addPairs(KeyValue.newBuilder().setKey(ByteString.copyFrom(p.key()))
+          .setValue(ByteString.copyFrom(p.value())));
+    }
+    return b.build();
+  }
+
+  @Override
+  public void rangeLookup(RangeLookupRequest req, StreamObserver<RangeLookupResponse> out) {
+    RangeLookupResponse resp;
+    try {
+      resp = RangeLookups.answer(runtime.ranges(), req.getKey().toByteArray(),
+          MAX_LOOKUP_RANGES);
+    } catch (RuntimeException e) {
+      resp = RangeLookupResponse.newBuilder().setError(KvErrors.of(e, false)).build();
+    }
+    send(out, resp);
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  @Override
+  public void put(PutRequest req, StreamObserver<WriteResponse> out) {
+    CommandPb cmd = CommandPb.newBuilder()
+        .addPuts(PutPb.newBuilder().setKey(req.getKey()).setValue(req.getValue())).build();
+    write(req.getRangeId(), req.getKey(), cmd, out);
+  }
+
+  @Override
+  public void delete(DeleteRequest req, StreamObserver<WriteResponse> out) {
+    CommandPb cmd = CommandPb.newBuilder().addDeletes(DeletePb.newBuilder()
+        .setKey(req.getKey())).build();
+    write(req.getRangeId(), req.getKey(), cmd, out);
+  }
+
+  @Override
+  public void batchWrite(BatchWriteRequest req, StreamObserver<WriteResponse> out) {
+    CommandPb.Builder cmd = CommandPb.newBuilder();
+    for (KeyValue kv : req.getPutsList()) {
+      cmd.addPuts(PutPb.newBuilder().setKey(kv.getKey()).setValue(kv.getValue()));
+    }
+    for (ByteString key : req.getDeletesList()) {
+      cmd.addDeletes(DeletePb.newBuilder().setKey(key));
+    }
+    if (cmd.getPutsCount() == 0 && cmd.getDeletesCount() == 0) {
+      send(out, WriteResponse.getDefaultInstance());
+      return;
+    }
+    // Every key must lie in the range; the range checks them all when it applies the batch.
+    ByteString routing = cmd.getPutsCount() > 0 ? cmd.getPuts(0).getKey()
+        : cmd.getDeletes(0).getKey();
+    write(req.getRangeId(), routing, cmd.build(), out);
+  }
+
+  @Override
+  public void compareAndSet(CompareAndSetRequest req,
+      StreamObserver<CompareAndSetResponse> out) {
+    CommandPb cmd = CommandPb.newBuilder().setCas(CasPb.newBuilder().setKey(req.getKey())
+        .setExpectAbsent(req.getExpectAbsent()).setExpected(req.getExpected())
+        .setDelete(req.getDelete()).setValue(req.getValue())).build();
+    answer(true, () -> runtime.propose(req.getRangeId(), req.getKey().toByteArray(), cmd), out,
+        r -> {
+          if (r.error() != null) {
+            return CompareAndSetResponse.newBuilder()
+                .setError(KvErrors.refusedOnApply(r.error())).build();
+          }
+          CompareAndSetResponse.Builder b = CompareAndSetResponse.newBuilder()
+              .setSucceeded(r.ok()).setFound(r.current() != null);
+          if (r.current() != null) {
+            b.setCurrent(ByteString.copyFrom(r.current()));
+          }
+          return b.build();
+        },
+        err -> CompareAndSetResponse.newBuilder().setError(err).build());
+  }
+
+  private void write(long rangeId, ByteString routingKey, CommandPb cmd,
+      StreamObserver<WriteResponse> out) {
+    answer(true, () -> runtime.propose(rangeId, routingKey.toByteArray(), cmd), out,
+        (ApplyResult r) -> r.error() == null ? WriteResponse.getDefaultInstance()
+            : WriteResponse.newBuilder().setError(KvErrors.refusedOnApply(r.error())).build(),
+        err -> WriteResponse.newBuilder().setError(err).build());
+  }
+
+  // ------------------------------------------------------------------ cluster membership
+
+  @Override
+  public void join(JoinRequest req, StreamObserver<JoinResponse> out) {
+    JoinResponse resp;
+    try {
+      resp = membership.join(req);
+    } catch (RuntimeException e) {
+      resp = JoinResponse.newBuilder().setError(membershipError(e)).build();
+    }
+    send(out, resp);
+  }
+
+  @Override
+  public void nodes(NodesRequest req, StreamObserver<NodesResponse> out) {
+    NodesResponse resp;
+    try {
+      resp = membership.nodes();
+    } catch (RuntimeException e) {
+      resp = NodesResponse.newBuilder().setError(membershipError(e)).build();
+    }
+    send(out, resp);
+  }
+
+  private static KvError membershipError(RuntimeException e) {
+    return e instanceof IllegalArgumentException ? KvErrors.error(Code.INVALID, e.getMessage())
+        : KvErrors.error(Code.UNAVAILABLE, "node membership: " + e);
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  /**
+   * Starts {@code op} and answers once its future completes or the timeout fires, on the
+   * responder pool (never on the raft thread, which completes the runtime's futures).
+   */
+  private <T, R> void answer(boolean write, Supplier<CompletableFuture<T>> op,
+      StreamObserver<R> out, Function<T, R> onSuccess, Function<KvError, R> onError) {
+    CompletableFuture<T> f;
+    try {
+      f = op.get();
+    } catch (RuntimeException e) {
+      // Thrown before the runtime took the request: nothing was proposed.
+      send(out, onError.apply(KvErrors.of(e, false)));
+      return;
+    }
+    f.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenCompleteAsync((value, failure) -> {
+      R response;
+      try {
+        response = failure == null ? onSuccess.apply(value)
+            : onError.apply(KvErrors.of(failure, write));
+      } catch (RuntimeException e) {
+        response = onError.apply(KvErrors.of(e, write));
+      }
+      send(out, response);
+    }, responder);
+  }
+
+  private static <R> void send(StreamObserver<R> out, R response) {
+    try {
+      out.onNext(response);
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      // The client cancelled or went away: there is no one left to tell.
+    }
+  }
+
+  private RangeInfo published(long rangeId) {
+    for (RangeInfo ri : runtime.ranges()) {
+      if (ri.descriptor().rangeId() == rangeId) {
+        return ri;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    responder.shutdown();
+    try {
+      responder.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
