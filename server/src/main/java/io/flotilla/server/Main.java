@@ -3,6 +3,7 @@ package io.flotilla.server;
 import io.flotilla.config.Suggestions;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Entry point of the {@code flotilla} tool: picks the {@link Command} named by the first
@@ -16,18 +17,29 @@ public final class Main {
   private final List<Command> commands;
 
   Main(PrintStream out, PrintStream err, int availableProcessors) {
+    this(out, err, availableProcessors, Map.of());
+  }
+
+  /** @param environment the process environment, for {@code FLOTILLA_*} settings */
+  Main(PrintStream out, PrintStream err, int availableProcessors,
+      Map<String, String> environment) {
     this.out = out;
     this.err = err;
     this.commands = List.of(
-        new StartCommand(out, err),
+        new DemoCommand(out, err, DemoCommand.currentJava()),
+        new StartCommand(out, err, environment),
+        new StatusCommand(out, err),
         new SimCommand(out, err, availableProcessors),
+        new SimDemoCommand(out, err),
+        new KvCommand(out, err),
+        new CheckHistoryCommand(out, err),
         new VersionCommand(out, err),
         new HelpCommand(out, err, this::overview, this::commands));
   }
 
   public static void main(String[] args) {
-    int code = new Main(System.out, System.err, Runtime.getRuntime().availableProcessors())
-        .run(List.of(args));
+    int code = new Main(System.out, System.err, Runtime.getRuntime().availableProcessors(),
+        System.getenv()).run(List.of(args));
     // Exit only on failure: a successful command that leaves a server running on non-daemon
     // threads must keep the process alive.
     if (code != Command.OK) {
@@ -76,7 +88,7 @@ public final class Main {
   String overview() {
     StringBuilder sb = new StringBuilder("usage: flotilla <command> [options]\n\ncommands:\n");
     for (Command c : commands) {
-      sb.append("  %-9s %s\n".formatted(c.name(), c.summary()));
+      sb.append("  %-14s %s\n".formatted(c.name(), c.summary()));
     }
     return sb.append("\nRun 'flotilla <command> --help' for the options of a command.\n")
         .toString();

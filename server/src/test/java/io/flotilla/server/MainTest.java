@@ -34,7 +34,7 @@ class MainTest {
   @Test
   void helpListsEveryCommand() {
     assertEquals(0, run("--help"));
-    for (String name : List.of("start", "sim", "version", "help")) {
+    for (String name : List.of("demo", "start", "status", "sim", "simdemo", "version", "help")) {
       assertTrue(out().contains("\n  " + name + " "), out());
     }
     assertEquals("", err());
@@ -56,7 +56,7 @@ class MainTest {
 
   @Test
   void everyCommandAnswersHelp() {
-    for (String name : List.of("start", "sim", "version", "help")) {
+    for (String name : List.of("demo", "start", "status", "sim", "simdemo", "version", "help")) {
       outBytes.reset();
       assertEquals(0, run(name, "--help"), name);
       assertTrue(out().startsWith("usage: flotilla " + name), out());
@@ -96,8 +96,8 @@ class MainTest {
         + " got 'x'\nRun 'flotilla sim --help' for usage.\n", err());
     assertEquals("", out());
     errBytes.reset();
-    assertEquals(2, run("start", "--nodes", "4"));
-    assertTrue(err().startsWith("flotilla start: option '--nodes' expects 3 or 5, got '4'\n"),
+    assertEquals(2, run("simdemo", "--nodes", "4"));
+    assertTrue(err().startsWith("flotilla simdemo: option '--nodes' expects 3 or 5, got '4'\n"),
         err());
     errBytes.reset();
     assertEquals(2, run("version", "now"));
@@ -108,8 +108,33 @@ class MainTest {
   }
 
   @Test
-  void startRunsTheDemo() {
-    assertEquals(0, run("start", "--ticks", "800"));
+  void startRefusesBadSettingsNamingTheKey() {
+    assertEquals(2, run("start", "--listen", "127.0.0.1:7401"));
+    assertTrue(err().contains("'node.store' (--store DIR) is required"), err());
+    errBytes.reset();
+    assertEquals(2, run("start", "--store", "x", "--set", "raft.election-tick=5"));
+    assertTrue(err().contains("unknown setting 'raft.election-tick'"), err());
+    assertTrue(err().contains("did you mean 'raft.election-ticks'?"), err());
+    errBytes.reset();
+    assertEquals(2, run("start", "--store", "x", "--join", "nowhere"));
+    assertTrue(err().contains("'node.join'"), err());
+    assertEquals("", out());
+  }
+
+  @Test
+  void statusFailsWhenNoNodeAnswers() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    assertEquals(1, run("status", "--addr", "127.0.0.1:" + port, "--timeout", "1"));
+    assertTrue(err().startsWith("flotilla status: no node answered:\n  127.0.0.1:" + port),
+        err());
+  }
+
+  @Test
+  void simdemoNarratesASimulatedCluster() {
+    assertEquals(0, run("simdemo", "--ticks", "800"));
     assertTrue(out().startsWith("flotilla: a 3-member Raft group"), out());
     assertTrue(out().contains(" LEADER term "), out());
     assertTrue(out().contains("every invariant held after every event"), out());

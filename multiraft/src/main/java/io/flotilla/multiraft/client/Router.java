@@ -84,6 +84,8 @@ final class Router {
               + "request may have reached the node before " + Failures.describe(e), e);
         }
         forgetLeader(range, node);
+        // The node may have restarted at another address: learn the current ones.
+        nodes.refresh(a.deadlineMillis);
         a.failed(null, range, node, what);
         a.avoid = node;
         a.pause(false);

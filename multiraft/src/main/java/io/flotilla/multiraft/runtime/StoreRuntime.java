@@ -637,8 +637,15 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private void publish() {
     List<RangeInfo> out = new ArrayList<>(replicas.size());
     for (Replica r : replicas.values()) {
+      Map<Long, Long> match = Map.of();
+      if (r.node.role() == Role.LEADER) {
+        match = new HashMap<>();
+        for (var e : r.node.status().progress().entrySet()) {
+          match.put(e.getKey(), e.getValue().match());
+        }
+      }
       out.add(new RangeInfo(r.descriptor, r.node.leader(), r.node.term(), r.applied,
-          r.quiescent));
+          r.quiescent, r.node.commitIndex(), match));
     }
     published = List.copyOf(out);
     stats = new RuntimeStats(cycles, walBatches, proposals, appliedCount, ticks, quiesced,

@@ -1,0 +1,157 @@
+package io.flotilla.multiraft.node;
+
+import io.flotilla.multiraft.kv.Keyspace;
+import io.flotilla.multiraft.proto.AdminJoinRequest;
+import io.flotilla.multiraft.proto.AdminSplitRequest;
+import io.flotilla.multiraft.proto.AdminSplitResponse;
+import io.flotilla.multiraft.proto.JoinResponse;
+import io.flotilla.multiraft.proto.KvError;
+import io.flotilla.multiraft.proto.NodeAdminGrpc;
+import io.flotilla.multiraft.proto.PingRequest;
+import io.flotilla.multiraft.proto.PingResponse;
+import io.flotilla.multiraft.proto.RangeStatusPb;
+import io.flotilla.multiraft.proto.RegisterRequest;
+import io.flotilla.multiraft.proto.RegisterResponse;
+import io.flotilla.multiraft.proto.StatusRequest;
+import io.flotilla.multiraft.proto.StatusResponse;
+import io.flotilla.multiraft.runtime.RangeInfo;
+import io.flotilla.multiraft.runtime.StoreRuntime;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The {@code NodeAdmin} gRPC service ({@code admin.proto}): pings between nodes, joins and
+ * registrations (forwarded to the system range's leader), admin splits (forwarded to the
+ * range's leader), and this node's view for {@code flotilla status}. Handlers never block: they
+ * answer when a future completes.
+ */
+final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
+  private final long self;
+  private final String selfAddress;
+  private final StoreRuntime runtime;
+  private final Membership membership;
+  private final AddressBook book;
+  private final PeerClients peers;
+  private final Duration timeout;
+  private final LongSupplier liveWindowNanos;
+  private final Executor responder;
+
+  /**
+   * @param responder where answers are sent from: futures of the runtime complete on its raft
+   *     thread, which must not serialize responses
+   */
+  AdminService(long self, String selfAddress, StoreRuntime runtime, Membership membership,
+      AddressBook book, PeerClients peers, Duration timeout, LongSupplier liveWindowNanos,
+      Executor responder) {
+    this.responder = responder;
+    this.self = self;
+    this.selfAddress = selfAddress;
+    this.runtime = runtime;
+    this.membership = membership;
+    this.book = book;
+    this.peers = peers;
+    this.timeout = timeout;
+    this.liveWindowNanos = liveWindowNanos;
+  }
+
+  @Override
+  public void ping(PingRequest req, StreamObserver<PingResponse> out) {
+    if (req.getFromNode() != 0) {
+      // A node that pings us is alive, whether or not we ping it back successfully.
+      book.heard(req.getFromNode());
+    }
+    reply(out, membership.ping());
+  }
+
+  @Override
+  public void join(AdminJoinRequest req, StreamObserver<JoinResponse> out) {
+    answer(out, membership.join(req.getAddress(), req.getForwarded()),
+        e -> JoinResponse.newBuilder().setError(unavailable(e)).build());
+  }
+
+  @Override
+  public void register(RegisterRequest req, StreamObserver<RegisterResponse> out) {
+    answer(out, membership.register(req),
+        e -> RegisterResponse.newBuilder().setError(unavailable(e)).build());
+  }
+
+  @Override
+  public void split(AdminSplitRequest req, StreamObserver<AdminSplitResponse> out) {
+    answer(out, split(req), e -> AdminSplitResponse.newBuilder().setError(unavailable(e))
+        .build());
+  }
+
+  private CompletableFuture<AdminSplitResponse> split(AdminSplitRequest req) {
+    byte[] key = Keyspace.toInternal(req.getUserKey().toByteArray());
+    RangeInfo holder = null;
+    for (RangeInfo ri : runtime.ranges()) {
+      if (Arrays.equals(ri.descriptor().startKey(), key)) {
+        // Already a boundary: splitting again is a no-op, so a repeated demo setup is harmless.
+        return CompletableFuture.completedFuture(AdminSplitResponse.newBuilder()
+            .setRange(ri.descriptor().toProto()).build());
+      }
+      if (ri.descriptor().contains(key)) {
+        holder = ri;
+      }
+    }
+    if (holder == null) {
+      return CompletableFuture.completedFuture(AdminSplitResponse.newBuilder().setError(
+          Membership.error(KvError.Code.RANGE_NOT_FOUND, "node " + self + " holds no range"
+              + " with key " + Keyspace.show(key))).build());
+    }
+    RangeInfo range = holder;
+    if (range.leader() == self) {
+      return runtime.split(range.descriptor().rangeId(), key)
+          .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .thenApply(r -> r.error() == null
+              ? AdminSplitResponse.newBuilder().setRange(range.descriptor().toProto()).build()
+              : AdminSplitResponse.newBuilder().setError(Membership.error(
+                  KvError.Code.KEY_OUTSIDE_RANGE, r.error().getMessage())).build());
+    }
+    var leaderAddress = book.address(range.leader()).filter(a -> range.leader() != 0);
+    if (req.getForwarded() || leaderAddress.isEmpty()) {
+      return CompletableFuture.completedFuture(AdminSplitResponse.newBuilder().setError(
+          KvError.newBuilder().setCode(KvError.Code.NOT_LEADER).setLeaderHint(range.leader())
+              .setMessage("node " + self + " does not lead range "
+                  + range.descriptor().rangeId() + "; retry")).build());
+    }
+    return PeerClients.<AdminSplitResponse>call(o -> peers.admin(leaderAddress.get(), timeout)
+        .split(req.toBuilder().setForwarded(true).build(), o));
+  }
+
+  @Override
+  public void status(StatusRequest req, StreamObserver<StatusResponse> out) {
+    StatusResponse.Builder b = StatusResponse.newBuilder().setClusterId(membership.clusterId())
+        .setNodeId(self).setAddress(selfAddress).addAllNodes(book.toProto())
+        .addAllLiveNodes(book.live(liveWindowNanos.getAsLong()));
+    for (RangeInfo ri : runtime.ranges()) {
+      b.addRanges(RangeStatusPb.newBuilder().setRange(ri.descriptor().toProto())
+          .setLeader(ri.leader()).setTerm(ri.term()).setApplied(ri.applied())
+          .setQuiescent(ri.quiescent()));
+    }
+    reply(out, b.build());
+  }
+
+  private static KvError unavailable(Throwable e) {
+    return Membership.error(KvError.Code.UNAVAILABLE, Membership.cause(e));
+  }
+
+  private <T> void answer(StreamObserver<T> out, CompletableFuture<T> f,
+      java.util.function.Function<Throwable, T> onError) {
+    f.whenCompleteAsync((r, e) -> reply(out, e == null ? r : onError.apply(e)), responder);
+  }
+
+  private static <T> void reply(StreamObserver<T> out, T response) {
+    try {
+      out.onNext(response);
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      // The caller went away.
+    }
+  }
+}
