@@ -244,9 +244,16 @@ final class DemoCommand implements Command {
     }
     try {
       Files.createDirectories(home);
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("node.log").toFile()))
-          .start();
+      // The class path travels in CLASSPATH: on the command line it would push the main class
+      // past the 4,096 characters the JDK reports of another process's command line, and
+      // runningPids could no longer recognize the demo's nodes.
+      int cp = cmd.indexOf("-cp");
+      String classPath = cmd.get(cp + 1);
+      cmd.subList(cp, cp + 2).clear();
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("node.log").toFile()));
+      pb.environment().put("CLASSPATH", classPath);
+      Process p = pb.start();
       Files.writeString(home.resolve("pid"), p.pid() + "\n");
       return new NodeProcess(index, address, httpPort, home, p);
     } catch (IOException e) {
