@@ -4,6 +4,8 @@ import io.flotilla.kv.RaftLogStore;
 import io.flotilla.kv.Store;
 import io.flotilla.kv.StoreIdentity;
 import io.flotilla.kv.StoreOptions;
+import io.flotilla.multiraft.transport.IncomingSnapshots;
+import io.flotilla.multiraft.transport.LocalNetwork;
 import io.flotilla.multiraft.proto.JoinRequest;
 import io.flotilla.multiraft.proto.JoinResponse;
 import io.flotilla.multiraft.proto.NodeInfoPb;
@@ -33,7 +35,7 @@ import java.util.function.BooleanSupplier;
  * N store runtimes in one JVM with real RocksDB stores, each serving {@link KvService} on its own
  * gRPC server on 127.0.0.1 (an ephemeral port), bootstrapped with the keyspace's two ranges
  * (system and user) replicated on every node. Raft messages travel through a
- * {@link TestNetwork}; clients talk real gRPC.
+ * {@link LocalNetwork}; clients talk real gRPC.
  */
 public final class KvCluster implements AutoCloseable {
   /** 10 ms ticks, elections after 10: leaders within a few hundred ms. */
@@ -46,7 +48,7 @@ public final class KvCluster implements AutoCloseable {
   public record Node(long id, Store store, StoreRuntime runtime, KvService service,
       Server server, String address) {}
 
-  private final TestNetwork net = new TestNetwork();
+  private final LocalNetwork net = new LocalNetwork();
   private final Map<Long, Node> nodes = new TreeMap<>();
   private final Map<Long, String> addresses = new java.util.concurrent.ConcurrentSkipListMap<>();
 
@@ -84,7 +86,7 @@ public final class KvCluster implements AutoCloseable {
     Store store = Store.create(dir.resolve("n" + id), new StoreIdentity(9, id,
         Store.FORMAT_VERSION), StoreOptions.DEFAULTS);
     StoreRuntime rt = new StoreRuntime(id, store, new RaftLogStore(store),
-        net.transportFor(id), options, System::currentTimeMillis);
+        net.join(id, IncomingSnapshots.REFUSE, 100_000), options, System::currentTimeMillis);
     rt.start();
     KvService service = new KvService(rt, new StaticMembership(), kvTimeout);
     Server server;
@@ -131,7 +133,7 @@ public final class KvCluster implements AutoCloseable {
     return new ArrayList<>(nodes.keySet());
   }
 
-  public TestNetwork network() {
+  public LocalNetwork network() {
     return net;
   }
 

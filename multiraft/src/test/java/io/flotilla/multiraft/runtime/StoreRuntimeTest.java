@@ -11,6 +11,8 @@ import io.flotilla.kv.RaftLogStore;
 import io.flotilla.kv.Store;
 import io.flotilla.kv.StoreIdentity;
 import io.flotilla.kv.StoreOptions;
+import io.flotilla.multiraft.transport.IncomingSnapshots;
+import io.flotilla.multiraft.transport.LocalNetwork;
 import io.flotilla.multiraft.proto.CasPb;
 import io.flotilla.multiraft.proto.CommandPb;
 import io.flotilla.multiraft.proto.PutPb;
@@ -35,7 +37,7 @@ class StoreRuntimeTest {
   @TempDir
   Path dir;
 
-  private final InProcessNetwork net = new InProcessNetwork();
+  private final LocalNetwork net = new LocalNetwork();
   private final Map<Long, Store> stores = new TreeMap<>();
   private final Map<Long, StoreRuntime> nodes = new TreeMap<>();
   private static final RuntimeOptions FAST = new RuntimeOptions(10, 10, 3, 100_000);
@@ -53,7 +55,7 @@ class StoreRuntimeTest {
       Store s = Store.create(dir.resolve("n" + id), new StoreIdentity(9, id,
           Store.FORMAT_VERSION), StoreOptions.DEFAULTS);
       stores.put(id, s);
-      StoreRuntime rt = new StoreRuntime(id, s, new RaftLogStore(s), net.transportFor(id),
+      StoreRuntime rt = new StoreRuntime(id, s, new RaftLogStore(s), net.join(id, IncomingSnapshots.REFUSE, 100_000),
           FAST, System::currentTimeMillis);
       nodes.put(id, rt);
       rt.start();
