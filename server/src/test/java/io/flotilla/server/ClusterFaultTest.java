@@ -16,8 +16,6 @@ import io.flotilla.multiraft.node.PeerClients;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,7 +139,7 @@ class ClusterFaultTest {
         + " replays the nemesis schedule), " + seconds + " s");
     long start = System.nanoTime();
 
-    base = freeBasePort();
+    base = DemoCommandTest.freeBasePort();
     int code = main.run(List.of("demo", "--dir", dir.toString(), "--base-port",
         String.valueOf(base), "--detach"));
     assertEquals(0, code, "demo failed\nout: " + outBytes.toString(StandardCharsets.UTF_8)
@@ -180,7 +178,7 @@ class ClusterFaultTest {
 
     Random nemesis = new Random(seed);
     try (PeerClients peers = new PeerClients()) {
-      LockSupportSleep.sleepMillis(1000 + nemesis.nextInt(1000));
+      Pause.millis(1000 + nemesis.nextInt(1000));
       boolean killNext = nemesis.nextBoolean();
       while (System.nanoTime() < end - TimeUnit.SECONDS.toNanos(2)) {
         checkAlive("before a nemesis step");
@@ -199,7 +197,7 @@ class ClusterFaultTest {
           h.destroyForcibly();
           h.onExit().get(30, TimeUnit.SECONDS);
           kills.incrementAndGet();
-          LockSupportSleep.sleepMillis(2000 + nemesis.nextInt(2000));
+          Pause.millis(2000 + nemesis.nextInt(2000));
           restart(victim);
           System.out.println("nemesis: restarted node " + victim);
           awaitLive(addresses, peers, Duration.ofSeconds(20));
@@ -209,13 +207,13 @@ class ClusterFaultTest {
           signal(nodes[victim], "STOP");
           paused[victim] = true;
           pauses.incrementAndGet();
-          LockSupportSleep.sleepMillis(2000 + nemesis.nextInt(2000));
+          Pause.millis(2000 + nemesis.nextInt(2000));
           signal(nodes[victim], "CONT");
           paused[victim] = false;
           System.out.println("nemesis: SIGCONT node " + victim);
         }
         killNext = !killNext;
-        LockSupportSleep.sleepMillis(1000 + nemesis.nextInt(2000));
+        Pause.millis(1000 + nemesis.nextInt(2000));
       }
       for (Thread t : clients) {
         t.join();
@@ -255,7 +253,7 @@ class ClusterFaultTest {
             if (System.nanoTime() > deadline) {
               fail("final read of " + key + " after healing kept failing: " + e, e);
             }
-            LockSupportSleep.sleepMillis(200);
+            Pause.millis(200);
           }
         }
       }
@@ -321,7 +319,7 @@ class ClusterFaultTest {
           }
         }
         // Keeps the history small enough for the checker.
-        LockSupportSleep.sleepMillis(5 + random.nextInt(20));
+        Pause.millis(5 + random.nextInt(20));
       }
     }
   }
@@ -393,7 +391,7 @@ class ClusterFaultTest {
       } catch (RuntimeException e) {
         // not yet
       }
-      LockSupportSleep.sleepMillis(200);
+      Pause.millis(200);
     }
     System.out.println("nemesis: the cluster was not fully live within " + timeout);
   }
@@ -411,32 +409,9 @@ class ClusterFaultTest {
     }
   }
 
-  /** A base port whose three node ports and three metrics ports are free now. */
-  private static int freeBasePort() {
-    SplittableRandom random = new SplittableRandom();
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int b = random.nextInt(20_000, 30_000);
-      boolean free = true;
-      for (int i = 0; i < NODES && free; i++) {
-        free = free(b + i) && free(b + i + 1000);
-      }
-      if (free) {
-        return b;
-      }
-    }
-    throw new IllegalStateException("no free ports");
-  }
-
-  private static boolean free(int port) {
-    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static final class LockSupportSleep {
-    static void sleepMillis(long ms) {
+  /** The nemesis's and clients' deliberate pauses (fault durations, pacing): not waits. */
+  private static final class Pause {
+    static void millis(long ms) {
       try {
         Thread.sleep(ms);
       } catch (InterruptedException e) {

@@ -78,7 +78,7 @@ class DemoCommandTest {
   }
 
   /** A base port whose three node ports and three metrics ports are free now. */
-  private static int freeBasePort() {
+  static int freeBasePort() {
     SplittableRandom random = new SplittableRandom();
     for (int attempt = 0; attempt < 100; attempt++) {
       int base = random.nextInt(20_000, 30_000);
