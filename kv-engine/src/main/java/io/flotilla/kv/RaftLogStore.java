@@ -24,6 +24,10 @@ import org.rocksdb.WriteBatch;
  * writes them all as one RocksDB write with one fsync, and wakes the others, whose batches are
  * then durable too. So N concurrent committers cost one fsync, not N.
  *
+ * <p>A write whose batches hold only commit-index moves ({@link WalBatch#syncRequired()} false
+ * for all) skips the fsync: it still lands in RocksDB's WAL in order, before anything applied
+ * after it.
+ *
  * <p><b>Ordering duty.</b> {@code commit} returns only once the batch is durable. The store
  * runtime sends a group's messages that depend on the batch (votes, append acknowledgements)
  * only after {@code commit} returned, and a log entry is never written with an fsync of its own.
@@ -226,8 +230,10 @@ public final class RaftLogStore {
     long groupParts = 0;
     long entryCount = 0;
     long entryBytes = 0;
+    boolean sync = false;
     try (WriteBatch wb = new WriteBatch()) {
       for (Pending p : batchesToWrite) {
+        sync |= p.batch.syncRequired();
         for (Map.Entry<Long, WalBatch.GroupUpdate> e : p.batch.groups().entrySet()) {
           long g = e.getKey();
           long last = lastIndex.computeIfAbsent(g, x -> group(x).lastIndex());
@@ -237,7 +243,11 @@ public final class RaftLogStore {
         entryCount += p.batch.entryCount();
         entryBytes += p.batch.entryBytes();
       }
-      store.writeSynced(wb);
+      if (sync) {
+        store.writeSynced(wb);
+      } else {
+        store.write(wb);
+      }
     } catch (RocksDBException e) {
       return fail(store.failure("building the WAL batch", e));
     } catch (StoreException e) {
@@ -250,7 +260,9 @@ public final class RaftLogStore {
     }
     lock.lock();
     try {
-      syncs++;
+      if (sync) {
+        syncs++;
+      }
       batches += batchesToWrite.size();
       groupWrites += groupParts;
       entries += entryCount;

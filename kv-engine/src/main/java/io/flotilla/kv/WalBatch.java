@@ -24,6 +24,7 @@ public final class WalBatch {
   private final LinkedHashMap<Long, GroupUpdate> groups = new LinkedHashMap<>();
   private int entryCount;
   private long entryBytes;
+  private boolean syncRequired;
 
   /**
    * Appends entries to a group's log. The first entry's index may be at or before the group's
@@ -56,6 +57,7 @@ public final class WalBatch {
       }
     }
     u.entries.addAll(entries);
+    syncRequired = true;
     entryCount += entries.size();
     for (LogEntry e : entries) {
       entryBytes += e.sizeBytes();
@@ -63,8 +65,19 @@ public final class WalBatch {
     return this;
   }
 
+  /** Sets a group's hard state; the batch will be synced. */
   public WalBatch setHardState(long groupId, RaftHardState hardState) {
+    return setHardState(groupId, hardState, true);
+  }
+
+  /**
+   * Sets a group's hard state. With {@code mustSync} false (only the commit index moved), the
+   * hard state alone does not make the batch pay an fsync: a lost commit index is learned again
+   * from the leader, while a lost term or vote could let a member vote twice.
+   */
+  public WalBatch setHardState(long groupId, RaftHardState hardState, boolean mustSync) {
     update(groupId).hardState = hardState;
+    syncRequired |= mustSync;
     return this;
   }
 
@@ -76,7 +89,13 @@ public final class WalBatch {
     GroupUpdate u = update(groupId);
     u.snapshot = state;
     u.entries.clear();
+    syncRequired = true;
     return this;
+  }
+
+  /** Whether committing this batch needs an fsync: it holds entries, a snapshot or a vote. */
+  public boolean syncRequired() {
+    return syncRequired;
   }
 
   public boolean isEmpty() {

@@ -2,6 +2,7 @@ package io.flotilla.kv;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,6 +57,25 @@ class RaftLogStoreTest {
         assertEquals("e1/4", data(gl.entries(4, 5, Long.MAX_VALUE).get(0)));
       }
       assertEquals(0, log.group(101).lastIndex());
+    }
+  }
+
+  @Test
+  void aBatchThatOnlyMovesCommitIndexesSkipsTheFsyncButIsWritten() {
+    try (Store s = Store.create(dir, ID, StoreOptions.DEFAULTS)) {
+      RaftLogStore log = new RaftLogStore(s);
+      log.commit(new WalBatch().append(1, entries(1, 5, 1))
+          .setHardState(1, new RaftHardState(1, 1, 0)));
+      assertEquals(1, log.stats().syncs());
+      WalBatch commitOnly = new WalBatch().setHardState(1, new RaftHardState(1, 1, 5), false);
+      assertFalse(commitOnly.syncRequired());
+      log.commit(commitOnly);
+      assertEquals(1, log.stats().syncs(), "a commit-index move costs no fsync");
+      log.commit(new WalBatch().setHardState(1, new RaftHardState(2, 3, 5), true));
+      assertEquals(2, log.stats().syncs(), "a new term or vote is synced");
+    }
+    try (Store s = Store.open(dir, StoreOptions.DEFAULTS)) {
+      assertEquals(new RaftHardState(2, 3, 5), new RaftLogStore(s).group(1).hardState());
     }
   }
 

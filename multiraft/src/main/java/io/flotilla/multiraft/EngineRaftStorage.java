@@ -77,7 +77,8 @@ public final class EngineRaftStorage implements Storage {
     }
     if (rd.hardState() != null) {
       HardState h = rd.hardState();
-      batch.setHardState(groupId, new RaftHardState(h.term(), h.vote(), h.commit()));
+      batch.setHardState(groupId, new RaftHardState(h.term(), h.vote(), h.commit()),
+          rd.mustSync());
     }
   }
 

@@ -9,6 +9,7 @@ import io.flotilla.multiraft.proto.DeleteRequest;
 import io.flotilla.multiraft.proto.GetRequest;
 import io.flotilla.multiraft.proto.GetResponse;
 import io.flotilla.multiraft.proto.KeyValue;
+import io.flotilla.multiraft.proto.KvRequest;
 import io.flotilla.multiraft.proto.PutRequest;
 import io.flotilla.multiraft.proto.ScanRequest;
 import io.flotilla.multiraft.proto.ScanResponse;
@@ -57,9 +58,10 @@ public final class KvClient implements AutoCloseable {
   /** The value of {@code key}, or null if it has none. */
   public byte[] get(byte[] key) {
     byte[] k = internal(key);
+    ByteString internalKey = ByteString.copyFrom(k);
     GetResponse r = router.route("get", k, false,
-        (stub, range) -> stub.get(GetRequest.newBuilder().setRangeId(range.rangeId())
-            .setKey(ByteString.copyFrom(k)).build()),
+        (ep, range) -> ep.call(KvRequest.newBuilder().setGet(GetRequest.newBuilder()
+            .setRangeId(range.rangeId()).setKey(internalKey))).getGet(),
         GetResponse::getError).response();
     return r.getFound() ? r.getValue().toByteArray() : null;
   }
@@ -67,17 +69,19 @@ public final class KvClient implements AutoCloseable {
   public void put(byte[] key, byte[] value) {
     byte[] k = internal(key);
     ByteString v = ByteString.copyFrom(Objects.requireNonNull(value, "value"));
+    ByteString internalKey = ByteString.copyFrom(k);
     router.route("put", k, true,
-        (stub, range) -> stub.put(PutRequest.newBuilder().setRangeId(range.rangeId())
-            .setKey(ByteString.copyFrom(k)).setValue(v).build()),
+        (ep, range) -> ep.call(KvRequest.newBuilder().setPut(PutRequest.newBuilder()
+            .setRangeId(range.rangeId()).setKey(internalKey).setValue(v))).getWrite(),
         WriteResponse::getError);
   }
 
   public void delete(byte[] key) {
     byte[] k = internal(key);
+    ByteString internalKey = ByteString.copyFrom(k);
     router.route("delete", k, true,
-        (stub, range) -> stub.delete(DeleteRequest.newBuilder().setRangeId(range.rangeId())
-            .setKey(ByteString.copyFrom(k)).build()),
+        (ep, range) -> ep.call(KvRequest.newBuilder().setDelete(DeleteRequest.newBuilder()
+            .setRangeId(range.rangeId()).setKey(internalKey))).getWrite(),
         WriteResponse::getError);
   }
 
@@ -99,7 +103,8 @@ public final class KvClient implements AutoCloseable {
       req.setValue(ByteString.copyFrom(newValue));
     }
     CompareAndSetResponse r = router.route("compare-and-set", k, true,
-        (stub, range) -> stub.compareAndSet(req.setRangeId(range.rangeId()).build()),
+        (ep, range) -> ep.call(KvRequest.newBuilder().setCompareAndSet(
+            req.setRangeId(range.rangeId()))).getCompareAndSet(),
         CompareAndSetResponse::getError).response();
     return new CasResult(r.getSucceeded(), r.getFound() ? r.getCurrent().toByteArray() : null);
   }
@@ -122,7 +127,7 @@ public final class KvClient implements AutoCloseable {
       byte[] from = cursor;
       int page = Math.min(limit - out.size(), SCAN_PAGE);
       ScanResponse r = router.route("scan", from, false,
-          (stub, range) -> stub.scan(ScanRequest.newBuilder().setRangeId(range.rangeId())
+          (ep, range) -> ep.stub().scan(ScanRequest.newBuilder().setRangeId(range.rangeId())
               .setStartKey(ByteString.copyFrom(from)).setEndKey(ByteString.copyFrom(stop))
               .setLimit(page).build()),
           ScanResponse::getError).response();
@@ -175,7 +180,7 @@ public final class KvClient implements AutoCloseable {
       Router.Routed<WriteResponse> done;
       try {
         done = router.route("batch put", pending.firstKey(), true,
-            (stub, range) -> stub.batchWrite(batch(range.rangeId(),
+            (ep, range) -> ep.stub().batchWrite(batch(range.rangeId(),
                 group(pending, range.descriptor()))),
             WriteResponse::getError);
       } catch (KvException e) {

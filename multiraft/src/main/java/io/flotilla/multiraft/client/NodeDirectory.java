@@ -32,6 +32,7 @@ final class NodeDirectory implements AutoCloseable {
   private final List<String> seeds;
   private final Map<Long, String> addresses = new ConcurrentHashMap<>();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final Map<String, Multiplexer> multiplexers = new ConcurrentHashMap<>();
   private volatile long lastRefreshNanos = System.nanoTime() - MIN_REFRESH_NANOS;
   private volatile boolean closed;
 
@@ -96,6 +97,14 @@ final class NodeDirectory implements AutoCloseable {
     return KvGrpc.newBlockingStub(channels.computeIfAbsent(address, NodeDirectory::open));
   }
 
+  Multiplexer multiplexer(String address) {
+    if (closed) {
+      throw new IllegalStateException("the KV client is closed");
+    }
+    return multiplexers.computeIfAbsent(address, a -> new Multiplexer(
+        channels.computeIfAbsent(a, NodeDirectory::open)));
+  }
+
   private static ManagedChannel open(String address) {
     HostPort hp = parse(address);
     return Grpc.newChannelBuilderForAddress(hp.host(), hp.port(),
@@ -127,6 +136,7 @@ final class NodeDirectory implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    multiplexers.values().forEach(Multiplexer::close);
     for (ManagedChannel c : channels.values()) {
       c.shutdownNow();
     }

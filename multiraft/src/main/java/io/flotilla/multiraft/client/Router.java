@@ -29,7 +29,7 @@ import java.util.function.Function;
 final class Router {
   /** One RPC of an operation, against the range the router chose. */
   interface Call<R> {
-    R send(KvGrpc.KvBlockingStub stub, CachedRange range);
+    R send(Endpoint endpoint, CachedRange range);
   }
 
   /** A successful answer and the range that gave it. */
@@ -75,8 +75,9 @@ final class Router {
       }
       R resp;
       try {
-        resp = call.send(nodes.stub(addr).withDeadlineAfter(a.rpcMillis(),
-            TimeUnit.MILLISECONDS), range);
+        long rpcMillis = a.rpcMillis();
+        resp = call.send(new Endpoint(nodes.stub(addr).withDeadlineAfter(rpcMillis,
+            TimeUnit.MILLISECONDS), nodes.multiplexer(addr), rpcMillis), range);
       } catch (StatusRuntimeException e) {
         String what = "node " + node + " at " + addr + ": " + Failures.describe(e);
         if (write && !Failures.certainlyNotSent(e)) {

@@ -17,6 +17,10 @@ import io.flotilla.multiraft.proto.KeyValue;
 import io.flotilla.multiraft.proto.KvError;
 import io.flotilla.multiraft.proto.KvError.Code;
 import io.flotilla.multiraft.proto.KvGrpc;
+import io.flotilla.multiraft.proto.KvRequest;
+import io.flotilla.multiraft.proto.KvRequestBatch;
+import io.flotilla.multiraft.proto.KvResponse;
+import io.flotilla.multiraft.proto.KvResponseBatch;
 import io.flotilla.multiraft.proto.NodesRequest;
 import io.flotilla.multiraft.proto.NodesResponse;
 import io.flotilla.multiraft.proto.PutPb;
@@ -33,6 +37,7 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +66,7 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
   /** The most ranges one RangeLookup returns (the one holding the key and those after it). */
   public static final int MAX_LOOKUP_RANGES = 256;
   private static final int RESPONDER_THREADS = 2;
+  private static final Executor DIRECT = Runnable::run;
 
   private final StoreRuntime runtime;
   private final ClusterMembership membership;
@@ -90,7 +96,11 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
 
   @Override
   public void get(GetRequest req, StreamObserver<GetResponse> out) {
-    answer(false, () -> runtime.get(req.getRangeId(), req.getKey().toByteArray()), out,
+    get(req, out, responder);
+  }
+
+  private void get(GetRequest req, StreamObserver<GetResponse> out, Executor via) {
+    answer(false, via, () -> runtime.get(req.getRangeId(), req.getKey().toByteArray()), out,
         value -> value == null ? GetResponse.getDefaultInstance()
             : GetResponse.newBuilder().setFound(true).setValue(ByteString.copyFrom(value))
                 .build(),
@@ -100,7 +110,7 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
   @Override
   public void scan(ScanRequest req, StreamObserver<ScanResponse> out) {
     int limit = req.getLimit() == 0 ? MAX_SCAN_LIMIT : Math.min(req.getLimit(), MAX_SCAN_LIMIT);
-    answer(false, () -> runtime.scan(req.getRangeId(), req.getStartKey().toByteArray(),
+    answer(false, responder, () -> runtime.scan(req.getRangeId(), req.getStartKey().toByteArray(),
             req.getEndKey().toByteArray(), limit), out,
         pairs -> scanned(req.getRangeId(), pairs, limit),
         err -> ScanResponse.newBuilder().setError(err).build());
@@ -148,16 +158,24 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
 
   @Override
   public void put(PutRequest req, StreamObserver<WriteResponse> out) {
+    put(req, out, responder);
+  }
+
+  private void put(PutRequest req, StreamObserver<WriteResponse> out, Executor via) {
     CommandPb cmd = CommandPb.newBuilder()
         .addPuts(PutPb.newBuilder().setKey(req.getKey()).setValue(req.getValue())).build();
-    write(req.getRangeId(), req.getKey(), cmd, out);
+    write(req.getRangeId(), req.getKey(), cmd, out, via);
   }
 
   @Override
   public void delete(DeleteRequest req, StreamObserver<WriteResponse> out) {
+    delete(req, out, responder);
+  }
+
+  private void delete(DeleteRequest req, StreamObserver<WriteResponse> out, Executor via) {
     CommandPb cmd = CommandPb.newBuilder().addDeletes(DeletePb.newBuilder()
         .setKey(req.getKey())).build();
-    write(req.getRangeId(), req.getKey(), cmd, out);
+    write(req.getRangeId(), req.getKey(), cmd, out, via);
   }
 
   @Override
@@ -176,16 +194,22 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
     // Every key must lie in the range; the range checks them all when it applies the batch.
     ByteString routing = cmd.getPutsCount() > 0 ? cmd.getPuts(0).getKey()
         : cmd.getDeletes(0).getKey();
-    write(req.getRangeId(), routing, cmd.build(), out);
+    write(req.getRangeId(), routing, cmd.build(), out, responder);
   }
 
   @Override
   public void compareAndSet(CompareAndSetRequest req,
       StreamObserver<CompareAndSetResponse> out) {
+    compareAndSet(req, out, responder);
+  }
+
+  private void compareAndSet(CompareAndSetRequest req,
+      StreamObserver<CompareAndSetResponse> out, Executor via) {
     CommandPb cmd = CommandPb.newBuilder().setCas(CasPb.newBuilder().setKey(req.getKey())
         .setExpectAbsent(req.getExpectAbsent()).setExpected(req.getExpected())
         .setDelete(req.getDelete()).setValue(req.getValue())).build();
-    answer(true, () -> runtime.propose(req.getRangeId(), req.getKey().toByteArray(), cmd), out,
+    answer(true, via, () -> runtime.propose(req.getRangeId(), req.getKey().toByteArray(), cmd),
+        out,
         r -> {
           if (r.error() != null) {
             return CompareAndSetResponse.newBuilder()
@@ -202,11 +226,33 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
   }
 
   private void write(long rangeId, ByteString routingKey, CommandPb cmd,
-      StreamObserver<WriteResponse> out) {
-    answer(true, () -> runtime.propose(rangeId, routingKey.toByteArray(), cmd), out,
+      StreamObserver<WriteResponse> out, Executor via) {
+    answer(true, via, () -> runtime.propose(rangeId, routingKey.toByteArray(), cmd), out,
         (ApplyResult r) -> r.error() == null ? WriteResponse.getDefaultInstance()
             : WriteResponse.newBuilder().setError(KvErrors.refusedOnApply(r.error())).build(),
         err -> WriteResponse.newBuilder().setError(err).build());
+  }
+
+  // ------------------------------------------------------------------ multiplexed requests
+
+  @Override
+  public StreamObserver<KvRequestBatch> multiplex(StreamObserver<KvResponseBatch> out) {
+    return new MultiplexedStream(this::serve, out, responder);
+  }
+
+  private void serve(KvRequest r, MultiplexedStream s) {
+    long id = r.getId();
+    switch (r.getOpCase()) {
+      case GET -> get(r.getGet(), s.answerTo(id, KvResponse.Builder::setGet), DIRECT);
+      case PUT -> put(r.getPut(), s.answerTo(id, KvResponse.Builder::setWrite), DIRECT);
+      case DELETE -> delete(r.getDelete(), s.answerTo(id, KvResponse.Builder::setWrite),
+          DIRECT);
+      case COMPARE_AND_SET -> compareAndSet(r.getCompareAndSet(),
+          s.answerTo(id, KvResponse.Builder::setCompareAndSet), DIRECT);
+      case OP_NOT_SET -> s.<WriteResponse>answerTo(id, KvResponse.Builder::setWrite).onNext(
+          WriteResponse.newBuilder().setError(KvErrors.error(Code.INVALID, "request " + id
+              + " names no operation (a client newer than this node?)")).build());
+    }
   }
 
   // ------------------------------------------------------------------ cluster membership
@@ -241,10 +287,12 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
   // ------------------------------------------------------------------ plumbing
 
   /**
-   * Starts {@code op} and answers once its future completes or the timeout fires, on the
-   * responder pool (never on the raft thread, which completes the runtime's futures).
+   * Starts {@code op} and answers once its future completes or the timeout fires, through
+   * {@code via}: the responder pool for unary calls (never the raft thread, which completes the
+   * runtime's futures), directly for multiplexed ones, whose stream hands the sending to the
+   * pool once per burst of answers.
    */
-  private <T, R> void answer(boolean write, Supplier<CompletableFuture<T>> op,
+  private <T, R> void answer(boolean write, Executor via, Supplier<CompletableFuture<T>> op,
       StreamObserver<R> out, Function<T, R> onSuccess, Function<KvError, R> onError) {
     CompletableFuture<T> f;
     try {
@@ -263,7 +311,7 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
         response = onError.apply(KvErrors.of(e, write));
       }
       send(out, response);
-    }, responder);
+    }, via);
   }
 
   private static <R> void send(StreamObserver<R> out, R response) {

@@ -8,6 +8,7 @@ import io.flotilla.kv.StoreException;
 import io.flotilla.kv.StoreIdentity;
 import io.flotilla.kv.StoreOptions;
 import io.flotilla.multiraft.kv.KvService;
+import io.flotilla.multiraft.proto.KvGrpc;
 import io.flotilla.multiraft.proto.JoinRequest;
 import io.flotilla.multiraft.proto.JoinResponse;
 import io.flotilla.multiraft.proto.NodeInfoPb;
@@ -64,7 +65,8 @@ import org.rocksdb.WriteBatch;
  * </ul>
  *
  * <p>Threads, besides the runtime's and the transport's: {@code flotilla-rpc-<id>} (4, the
- * Kv and NodeAdmin handlers and their answers), {@code flotilla-maintenance-<id>} (1) and
+ * Kv and NodeAdmin handlers; {@code Kv.Multiplex} only hands requests to the runtime, so it runs
+ * on the transport's event loops), {@code kv-responder-<id>} (2, the Kv answers), {@code flotilla-maintenance-<id>} (1) and
  * {@code flotilla-http-<id>} (1, if HTTP is on). {@link #close} stops everything, the store
  * last.
  */
@@ -119,7 +121,7 @@ public final class Node implements AutoCloseable {
     this.kv = new KvService(runtime, membership);
     AdminService admin = new AdminService(nodeId, address, runtime, membership, book, peers,
         RPC_TIMEOUT, () -> config.nodeDeadAfter().toNanos(), rpcPool);
-    transport.addService(kv, rpcPool);
+    transport.addService(kv, rpcPool, Set.of(KvGrpc.getMultiplexMethod().getFullMethodName()));
     transport.addService(admin, rpcPool);
     this.upReplicator = new UpReplicator(nodeId, config.replicationFactor(),
         runtime::changeMembers, log, System::currentTimeMillis);

@@ -42,6 +42,7 @@ final class Replica {
   private final Store store;
   RangeDescriptor descriptor;
   long applied;
+  private long appliedTerm;
   long maxTs;
   /** Not ticking: the leader found everyone caught up and told the followers to go quiet. */
   boolean quiescent;
@@ -59,6 +60,7 @@ final class Replica {
     this.store = store;
     this.descriptor = RangeDescriptor.fromProto(state.getRange());
     this.applied = state.getAppliedIndex();
+    this.appliedTerm = state.getAppliedTerm();
     this.maxTs = state.getMaxTs();
   }
 
@@ -74,37 +76,47 @@ final class Replica {
   }
 
   /**
-   * Applies one committed entry and records the new applied index in the same batch. Returns
-   * the command (for the runtime to act on splits) or null.
+   * Applies one committed entry into the cycle's batch; the proposer learns the outcome once
+   * the batch is written. Call {@link #recordApplied} after the replica's last entry of the
+   * cycle. Returns the command (for the runtime to act on splits) or null.
    */
-  CommandPb apply(Entry e) {
+  CommandPb apply(Entry e, ApplyBatch out) {
     CommandPb cmd = null;
     ApplyResult result = ApplyResult.OK;
-    try (WriteBatch batch = new WriteBatch()) {
+    try {
       if (e.type() == EntryType.CONF_CHANGE) {
         ConfState cs = node.applyConfChange(ConfChange.decode(e.data()));
         descriptor = descriptor.withMembers(cs);
       } else if (e.data().length > 0) {
         cmd = CommandPb.parseFrom(e.data());
-        result = execute(cmd, batch);
+        if (cmd.hasCas()) {
+          out.flush();
+        }
+        result = execute(cmd, out.batch());
       }
-      applied = e.index();
-      ApplyStates.put(store, batch, rangeId, applyState(e.term()));
-      store.write(batch);
     } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
       throw new IllegalStateException("range " + rangeId + ": entry " + e.index()
           + " holds no valid command", ex);
     }
+    applied = e.index();
+    appliedTerm = e.term();
     Pending p = proposals.remove(e.index());
     if (p != null) {
+      ApplyResult outcome = result;
       if (p.term() == e.term()) {
-        p.future().complete(result);
+        out.afterWrite(() -> p.future().complete(outcome));
       } else {
-        p.future().completeExceptionally(new RangeException.ProposalDropped(rangeId,
-            "another leader's entry took index " + e.index()));
+        out.afterWrite(() -> p.future().completeExceptionally(
+            new RangeException.ProposalDropped(rangeId, "another leader's entry took index "
+                + e.index())));
       }
     }
     return cmd;
+  }
+
+  /** Adds where this replica now stands to the batch holding what it applied. */
+  void recordApplied(ApplyBatch out) {
+    ApplyStates.put(store, out.batch(), rangeId, applyState(appliedTerm));
   }
 
   private ApplyResult execute(CommandPb cmd, WriteBatch batch) {
@@ -122,6 +134,22 @@ final class Replica {
           descriptor.generation() + 1, descriptor.members());
       return ApplyResult.OK;
     }
+    // The batch holds other entries' writes too: a refused command undoes only its own.
+    batch.setSavePoint();
+    ApplyResult result = write(cmd, ts, batch);
+    try {
+      if (result.error() != null) {
+        batch.rollbackToSavePoint();
+      } else {
+        batch.popSavePoint();
+      }
+    } catch (org.rocksdb.RocksDBException e) {
+      throw store.failure("the apply batch of range " + rangeId, e);
+    }
+    return result;
+  }
+
+  private ApplyResult write(CommandPb cmd, long ts, WriteBatch batch) {
     try (ReadOptions view = new ReadOptions()) {
       MvccWriter w = new MvccWriter(store, view, batch);
       for (PutPb put : cmd.getPutsList()) {
@@ -147,7 +175,6 @@ final class Replica {
       }
       return ApplyResult.OK;
     } catch (MvccException | IllegalArgumentException ex) {
-      batch.clear();
       return new ApplyResult(false, null, ex);
     }
   }

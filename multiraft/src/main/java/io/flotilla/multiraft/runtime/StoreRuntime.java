@@ -78,6 +78,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private final Map<Long, Replica> replicas = new HashMap<>();
   private final LinkedHashSet<Replica> awake = new LinkedHashSet<>();
   private final LinkedHashSet<Replica> active = new LinkedHashSet<>();
+  private final ApplyBatch applying;
   private long readSeq;
   private long cycles;
   private long walBatches;
@@ -100,6 +101,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     this.options = options;
     this.clock = clockMillis;
     this.random = new SplittableRandom(nodeId * 7919 + clockMillis.getAsLong());
+    this.applying = new ApplyBatch(store);
     this.inbox = new LinkedBlockingQueue<>(options.inboxCapacity());
     this.ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ticker-" + nodeId));
     this.raftThread = daemon(this::loop, "raft-" + nodeId);
@@ -223,6 +225,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (!raftThread.isAlive()) {
+      applying.close();
+    }
     transport.close();
   }
 
@@ -332,24 +337,33 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       logs.commit(batch);
       walBatches++;
     }
+    // Everything this cycle applies was made durable by an earlier cycle (or by the one above),
+    // so applying after the WAL write never applies an entry a crash could take back.
     List<Replica> created = new ArrayList<>();
     for (int i = 0; i < withWork.size(); i++) {
       Replica r = withWork.get(i);
       Ready rd = readies.get(i);
       sendAll(r, rd.messagesAfterPersist());
       if (rd.snapshot() != null) {
+        applying.flush();
         installSnapshot(r, rd);
       }
       for (Entry e : rd.committedEntries()) {
-        CommandPb cmd = r.apply(e);
+        CommandPb cmd = r.apply(e, applying);
         appliedCount++;
         if (cmd != null && cmd.hasSplit() && java.util.Arrays.equals(r.descriptor.endKey(),
             cmd.getSplit().getSplitKey().toByteArray())) {
+          // The left half's new span is written before the right half exists anywhere.
+          r.recordApplied(applying);
+          applying.flush();
           Replica right = createRightHalf(r, cmd.getSplit());
           if (right != null) {
             created.add(right);
           }
         }
+      }
+      if (!rd.committedEntries().isEmpty()) {
+        r.recordApplied(applying);
       }
       for (ReadState rs : rd.readStates()) {
         Replica.AwaitingIndex waiting = r.readsAwaitingIndex.remove(rs.requestId());
@@ -358,6 +372,11 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
         }
       }
       r.node.advance(rd);
+    }
+    applying.flush();
+    for (int i = 0; i < withWork.size(); i++) {
+      Replica r = withWork.get(i);
+      Ready rd = readies.get(i);
       r.serveReads();
       if (rd.softState() != null && rd.softState().role() != Role.LEADER) {
         failReads(r);

@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,6 +76,7 @@ public final class GrpcTransport implements Transport {
   private Server server;
   /** Services served on this port besides RaftTransport, by gRPC service name (before start). */
   private final Map<String, Executor> extraExecutors = new ConcurrentHashMap<>();
+  private final Set<String> onEventLoops = ConcurrentHashMap.newKeySet();
   private final List<BindableService> extraServices = new ArrayList<>();
 
   /**
@@ -143,7 +145,9 @@ public final class GrpcTransport implements Transport {
       @Override
       public <Q, R> java.util.concurrent.Executor getExecutor(io.grpc.ServerCall<Q, R> call,
           io.grpc.Metadata headers) {
-        return extraExecutors.get(call.getMethodDescriptor().getServiceName());
+        String method = call.getMethodDescriptor().getFullMethodName();
+        return onEventLoops.contains(method) ? null
+            : extraExecutors.get(call.getMethodDescriptor().getServiceName());
       }
     });
     server = builder.build();
@@ -170,6 +174,17 @@ public final class GrpcTransport implements Transport {
     }
     extraServices.add(service);
     extraExecutors.put(service.bindService().getServiceDescriptor().getName(), executor);
+  }
+
+  /**
+   * Like {@link #addService(BindableService, Executor)}, but the methods named in
+   * {@code nonBlocking} (full names, {@code service/Method}) run on the event loops: a handler
+   * that only hands work on saves a thread switch per message.
+   */
+  public synchronized void addService(BindableService service, Executor executor,
+      Set<String> nonBlocking) {
+    addService(service, executor);
+    onEventLoops.addAll(nonBlocking);
   }
 
   /** The port this transport listens on (the one picked, if port 0 was asked for). */
