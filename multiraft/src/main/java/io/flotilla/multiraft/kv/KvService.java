@@ -27,7 +27,7 @@ import io.flotilla.multiraft.proto.ScanRequest;
 import io.flotilla.multiraft.proto.ScanResponse;
 import io.flotilla.multiraft.proto.WriteResponse;
 import io.flotilla.multiraft.runtime.ApplyResult;
-import io.flotilla.multiraft.runtime.RangeInfo;
+import io.flotilla.multiraft.runtime.ScanResult;
 import io.flotilla.multiraft.runtime.StoreRuntime;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -102,22 +102,14 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
     int limit = req.getLimit() == 0 ? MAX_SCAN_LIMIT : Math.min(req.getLimit(), MAX_SCAN_LIMIT);
     answer(false, () -> runtime.scan(req.getRangeId(), req.getStartKey().toByteArray(),
             req.getEndKey().toByteArray(), limit), out,
-        pairs -> scanned(req.getRangeId(), pairs, limit),
+        result -> scanned(result, limit),
         err -> ScanResponse.newBuilder().setError(err).build());
   }
 
-  private ScanResponse scanned(long rangeId, List<KvPair> pairs, int limit) {
-    // The runtime clips a scan to the range's end when it serves it but does not say where
-    // that was; the published end may lag a split by up to a tick. Until the runtime returns
-    // the end it used, a scan racing a split can skip the keys between the new and old ends.
-    RangeInfo info = published(rangeId);
-    if (info == null) {
-      // A range created by a split moments ago, not yet published: its end is unknown here.
-      return ScanResponse.newBuilder().setError(KvErrors.error(Code.UNAVAILABLE,
-          "range " + rangeId + " is too new to report its end; retry")).build();
-    }
+  private static ScanResponse scanned(ScanResult result, int limit) {
+    List<KvPair> pairs = result.pairs();
     ScanResponse.Builder b = ScanResponse.newBuilder()
-        .setRangeEnd(ByteString.copyFrom(info.descriptor().endKey()))
+        .setRangeEnd(ByteString.copyFrom(result.rangeEnd()))
         .setLimitReached(pairs.size() >= limit);
     long bytes = 0;
     for (KvPair p : pairs) {
@@ -273,15 +265,6 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
     } catch (RuntimeException e) {
       // The client cancelled or went away: there is no one left to tell.
     }
-  }
-
-  private RangeInfo published(long rangeId) {
-    for (RangeInfo ri : runtime.ranges()) {
-      if (ri.descriptor().rangeId() == rangeId) {
-        return ri;
-      }
-    }
-    return null;
   }
 
   @Override
