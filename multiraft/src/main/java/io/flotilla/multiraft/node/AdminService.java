@@ -14,6 +14,8 @@ import io.flotilla.multiraft.proto.RegisterRequest;
 import io.flotilla.multiraft.proto.RegisterResponse;
 import io.flotilla.multiraft.proto.StatusRequest;
 import io.flotilla.multiraft.proto.StatusResponse;
+import io.flotilla.multiraft.proto.UpdateMetaRequest;
+import io.flotilla.multiraft.proto.UpdateMetaResponse;
 import io.flotilla.multiraft.runtime.RangeInfo;
 import io.flotilla.multiraft.runtime.StoreRuntime;
 import io.grpc.stub.StreamObserver;
@@ -26,8 +28,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The {@code NodeAdmin} gRPC service ({@code admin.proto}): pings between nodes, joins and
- * registrations (forwarded to the system range's leader), admin splits (forwarded to the
- * range's leader), and this node's view for {@code flotilla status}. Handlers never block: they
+ * registrations and meta record updates (forwarded to the system range's leader), admin
+ * splits (forwarded to the range's leader), and this node's view for {@code flotilla status}. Handlers never block: they
  * answer when a future completes.
  */
 final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
@@ -35,6 +37,7 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   private final String selfAddress;
   private final StoreRuntime runtime;
   private final Membership membership;
+  private final MetaWriter metaWriter;
   private final AddressBook book;
   private final PeerClients peers;
   private final Duration timeout;
@@ -46,8 +49,9 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
    *     thread, which must not serialize responses
    */
   AdminService(long self, String selfAddress, StoreRuntime runtime, Membership membership,
-      AddressBook book, PeerClients peers, Duration timeout, LongSupplier liveWindowNanos,
-      Executor responder) {
+      MetaWriter metaWriter, AddressBook book, PeerClients peers, Duration timeout,
+      LongSupplier liveWindowNanos, Executor responder) {
+    this.metaWriter = metaWriter;
     this.responder = responder;
     this.self = self;
     this.selfAddress = selfAddress;
@@ -122,6 +126,12 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
     }
     return PeerClients.<AdminSplitResponse>call(o -> peers.admin(leaderAddress.get(), timeout)
         .split(req.toBuilder().setForwarded(true).build(), o));
+  }
+
+  @Override
+  public void updateMeta(UpdateMetaRequest req, StreamObserver<UpdateMetaResponse> out) {
+    answer(out, metaWriter.update(req), e -> UpdateMetaResponse.newBuilder()
+        .setError(unavailable(e)).build());
   }
 
   @Override
