@@ -122,7 +122,8 @@ public final class Node implements AutoCloseable {
     List<String> seeds = config.join().stream().map(HostPort::toString).toList();
     this.membership = new Membership(clusterId, nodeId, address, runtime, store, book, peers,
         seeds, RPC_TIMEOUT, pingTimeout(config), log);
-    this.kv = new KvService(runtime, membership);
+    this.kv = new KvService(runtime, membership, new PeerLookups(nodeId, book, peers,
+        RPC_TIMEOUT), KvService.DEFAULT_TIMEOUT);
     this.metaWriter = new MetaWriter(nodeId, runtime, book, peers, RPC_TIMEOUT);
     this.metaReconciler = new MetaReconciler(nodeId, store, this::writeMeta, log);
     AdminService admin = new AdminService(nodeId, address, runtime, membership, metaWriter,

@@ -5,13 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.flotilla.config.HostPort;
+import io.flotilla.multiraft.client.KvClient;
+import io.flotilla.multiraft.client.KvClientOptions;
 import io.flotilla.multiraft.kv.Keyspace;
 import io.flotilla.multiraft.proto.AdminSplitRequest;
 import io.flotilla.multiraft.proto.AdminSplitResponse;
 import io.flotilla.multiraft.proto.CommandPb;
 import io.flotilla.multiraft.proto.DeletePb;
+import io.flotilla.multiraft.proto.KvGrpc;
 import io.flotilla.multiraft.proto.NodeAdminGrpc;
 import io.flotilla.multiraft.proto.PutPb;
+import io.flotilla.multiraft.proto.RangeInfoPb;
+import io.flotilla.multiraft.proto.RangeLookupRequest;
+import io.flotilla.multiraft.proto.RangeLookupResponse;
 import io.flotilla.multiraft.proto.RangeMetaPb;
 import io.flotilla.multiraft.runtime.ApplyResult;
 import io.flotilla.multiraft.runtime.RangeDescriptor;
@@ -21,6 +27,7 @@ import io.flotilla.multiraft.runtime.RuntimeOptions;
 import io.flotilla.multiraft.transport.TransportOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,7 +126,48 @@ class MetaRangeTest {
     await("the lost records are written again", () -> allMetaTrue(3));
   }
 
+  @Test
+  void aNodeHoldingNoReplicaRoutesClientsFromTheMetaRecords() throws Exception {
+    // Replication factor 1: node 1 holds every range, nodes 2 and 3 hold none at all.
+    Node n1 = start("n1", List.of(), 1);
+    start("n2", List.of(HostPort.parse(n1.address())), 1);
+    Node n3 = start("n3", List.of(HostPort.parse(n1.address())), 1);
+    AdminSplitResponse split = NodeAdminGrpc.newBlockingStub(channel(n1))
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .split(AdminSplitRequest.newBuilder().setUserKey(ByteString.copyFromUtf8("m")).build());
+    assertTrue(!split.hasError(), split.toString());
+    await("node 1's records describe the three ranges", () -> metaIsTrueOn(n1, 3));
+    assertTrue(n3.ranges().isEmpty() && n3.metaRecords().isEmpty(), "node 3 holds nothing");
+
+    // Node 3 passes the lookup on to a node with the system range and answers from meta.
+    RangeLookupResponse lookup = KvGrpc.newBlockingStub(channel(n3))
+        .withDeadlineAfter(10, TimeUnit.SECONDS)
+        .rangeLookup(RangeLookupRequest.newBuilder().setKey(ByteString.copyFrom(
+            Keyspace.toInternal(utf8("a")))).build());
+    assertTrue(!lookup.hasError(), lookup.toString());
+    List<RangeMetaPb> meta = n1.metaRecords();
+    assertEquals(List.of(meta.get(1).getRange(), meta.get(2).getRange()),
+        lookup.getRangesList().stream().map(RangeInfoPb::getRange).toList(),
+        "the range holding 'a' and the one after it");
+    assertTrue(lookup.getRangesList().stream().allMatch(ri -> ri.getLeader() == 1),
+        lookup.toString());
+
+    // A client that knows only node 3 reaches both user ranges on node 1.
+    try (KvClient client = new KvClient(List.of(n3.address()),
+        KvClientOptions.defaults().withTotalTimeout(WAIT))) {
+      client.put(utf8("a"), utf8("left"));
+      client.put(utf8("z"), utf8("right"));
+      assertEquals("left", new String(client.get(utf8("a")), StandardCharsets.UTF_8));
+      assertEquals(List.of("a", "z"), client.scan(new byte[0], null, 10).stream()
+          .map(e -> new String(e.key(), StandardCharsets.UTF_8)).toList());
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
 
   /** Proposes a raw write on the system range at whichever node leads it. */
   private void awaitApplied(CommandPb cmd) {
