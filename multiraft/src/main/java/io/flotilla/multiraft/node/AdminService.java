@@ -9,6 +9,7 @@ import io.flotilla.multiraft.proto.KvError;
 import io.flotilla.multiraft.proto.NodeAdminGrpc;
 import io.flotilla.multiraft.proto.PingRequest;
 import io.flotilla.multiraft.proto.PingResponse;
+import io.flotilla.multiraft.proto.RangeMetaPb;
 import io.flotilla.multiraft.proto.RangeStatusPb;
 import io.flotilla.multiraft.proto.RegisterRequest;
 import io.flotilla.multiraft.proto.RegisterResponse;
@@ -21,10 +22,12 @@ import io.flotilla.multiraft.runtime.StoreRuntime;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The {@code NodeAdmin} gRPC service ({@code admin.proto}): pings between nodes, joins and
@@ -38,6 +41,7 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   private final StoreRuntime runtime;
   private final Membership membership;
   private final MetaWriter metaWriter;
+  private final Supplier<List<RangeMetaPb>> metaRecords;
   private final AddressBook book;
   private final PeerClients peers;
   private final Duration timeout;
@@ -49,9 +53,10 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
    *     thread, which must not serialize responses
    */
   AdminService(long self, String selfAddress, StoreRuntime runtime, Membership membership,
-      MetaWriter metaWriter, AddressBook book, PeerClients peers, Duration timeout,
-      LongSupplier liveWindowNanos, Executor responder) {
+      MetaWriter metaWriter, Supplier<List<RangeMetaPb>> metaRecords, AddressBook book,
+      PeerClients peers, Duration timeout, LongSupplier liveWindowNanos, Executor responder) {
     this.metaWriter = metaWriter;
+    this.metaRecords = metaRecords;
     this.responder = responder;
     this.self = self;
     this.selfAddress = selfAddress;
@@ -144,6 +149,7 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
           .setLeader(ri.leader()).setTerm(ri.term()).setApplied(ri.applied())
           .setQuiescent(ri.quiescent()));
     }
+    b.addAllMeta(metaRecords.get());
     reply(out, b.build());
   }
 

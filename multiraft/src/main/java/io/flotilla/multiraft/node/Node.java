@@ -127,7 +127,7 @@ public final class Node implements AutoCloseable {
     this.metaWriter = new MetaWriter(nodeId, runtime, book, peers, RPC_TIMEOUT);
     this.metaReconciler = new MetaReconciler(nodeId, store, this::writeMeta, log);
     AdminService admin = new AdminService(nodeId, address, runtime, membership, metaWriter,
-        book, peers, RPC_TIMEOUT, () -> config.nodeDeadAfter().toNanos(), rpcPool);
+        () -> MetaReconciler.readLocal(store), book, peers, RPC_TIMEOUT, () -> config.nodeDeadAfter().toNanos(), rpcPool);
     transport.addService(kv, rpcPool);
     transport.addService(admin, rpcPool);
     this.upReplicator = new UpReplicator(nodeId, config.replicationFactor(),
