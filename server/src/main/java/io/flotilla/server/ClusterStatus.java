@@ -3,14 +3,17 @@ package io.flotilla.server;
 import io.flotilla.multiraft.node.PeerClients;
 import io.flotilla.multiraft.node.SystemKeys;
 import io.flotilla.multiraft.proto.NodeInfoPb;
+import io.flotilla.multiraft.proto.RangeMetaPb;
 import io.flotilla.multiraft.proto.RangeStatusPb;
 import io.flotilla.multiraft.proto.StatusRequest;
 import io.flotilla.multiraft.proto.StatusResponse;
 import io.flotilla.multiraft.runtime.RangeDescriptor;
+import io.flotilla.multiraft.runtime.RangeMeta;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +36,15 @@ final class ClusterStatus {
   }
 
   /** One range as the best-informed replica reports it. */
+  /**
+   * One range as the best-informed replica reports it.
+   *
+   * @param meta how the newest meta record any live node holds compares with it: {@code ok},
+   *     {@code stale} (the reconciler has yet to record a change), {@code missing}, or {@code ?}
+   *     when no live node holds the system range
+   */
   record RangeView(RangeDescriptor descriptor, long leader, boolean confirmed, long applied,
-      List<Long> holders) {}
+      List<Long> holders, String meta) {}
 
   final long clusterId;
   final String asked;
@@ -119,6 +129,17 @@ final class ClusterStatus {
         }
       }
     }
+    Map<Long, RangeMetaPb> meta = new HashMap<>();
+    boolean metaSeen = false;
+    for (NodeView n : nodes) {
+      if (n.live()) {
+        metaSeen |= n.status().getMetaCount() > 0;
+        for (RangeMetaPb r : n.status().getMetaList()) {
+          meta.merge(r.getRange().getRangeId(), r,
+              (a, b) -> RangeMeta.supersedes(b, a) ? b : a);
+        }
+      }
+    }
     List<RangeView> out = new ArrayList<>();
     for (List<Report> reports : byRange.values()) {
       // The leader's own report of the highest term, else the freshest replica's.
@@ -127,9 +148,13 @@ final class ClusterStatus {
       Report pick = leader != null ? leader : reports.stream()
           .max(Comparator.comparingLong((Report r) -> r.range().getRange().getGeneration())
               .thenComparingLong(r -> r.range().getApplied())).orElseThrow();
-      out.add(new RangeView(RangeDescriptor.fromProto(pick.range().getRange()),
-          pick.range().getLeader(), leader != null, pick.range().getApplied(),
-          reports.stream().map(Report::node).sorted().toList()));
+      RangeDescriptor d = RangeDescriptor.fromProto(pick.range().getRange());
+      RangeMetaPb record = meta.get(d.rangeId());
+      String metaState = !metaSeen ? "?" : record == null ? "missing"
+          : RangeDescriptor.fromProto(record.getRange()).equals(d) ? "ok" : "stale";
+      out.add(new RangeView(d, pick.range().getLeader(), leader != null,
+          pick.range().getApplied(), reports.stream().map(Report::node).sorted().toList(),
+          metaState));
     }
     out.sort(Comparator.comparing(v -> v.descriptor().startKey(), Arrays::compareUnsigned));
     return out;
@@ -156,14 +181,15 @@ final class ClusterStatus {
       }
     }
     b.append('\n');
-    b.append(String.format("%-20s %-24s %-10s %-9s %-8s %s%n", "range", "span", "voters",
-        "learners", "leader", "applied"));
+    b.append(String.format("%-20s %-24s %-10s %-9s %-8s %-8s %s%n", "range", "span", "voters",
+        "learners", "leader", "meta", "applied"));
     for (RangeView r : ranges) {
       var m = r.descriptor().members();
-      b.append(String.format("%-20d %-24s %-10s %-9s %-8s %d%n", r.descriptor().rangeId(),
+      b.append(String.format("%-20d %-24s %-10s %-9s %-8s %-8s %d%n", r.descriptor().rangeId(),
           SystemKeys.displaySpan(r.descriptor().startKey(), r.descriptor().endKey()),
           ids(m.voters()), ids(m.learners()),
-          r.leader() == 0 ? "none" : r.leader() + (r.confirmed() ? "" : "?"), r.applied()));
+          r.leader() == 0 ? "none" : r.leader() + (r.confirmed() ? "" : "?"), r.meta(),
+          r.applied()));
     }
     if (ranges.stream().anyMatch(r -> !r.confirmed())) {
       b.append("\n(?: a leader no live node confirms, as last heard by a follower)\n");

@@ -69,6 +69,8 @@ class DemoCommandTest {
       assertEquals("1\n", run(0, "kv", "get", "a", "--addr", addrs));
       String status = run(0, "status", "--addr", addrs);
       assertTrue(status.contains("3 nodes (2 live), 5 ranges"), status);
+      assertTrue(status.contains(" meta ") && status.contains(" ok "),
+          "the range table compares ranges with their meta records: " + status);
     } finally {
       run(0, "demo", "stop", "--dir", dir.toString());
     }

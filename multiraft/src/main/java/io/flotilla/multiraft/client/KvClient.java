@@ -143,7 +143,7 @@ public final class KvClient implements AutoCloseable {
           }
         }
       }
-      cursor = next(cursor, r, lastSeen);
+      cursor = next(r, lastSeen);
       if (cursor == null) {
         break;
       }
@@ -151,18 +151,16 @@ public final class KvClient implements AutoCloseable {
     return out;
   }
 
-  /** Where a scan continues after one page: after its last key, or at its range's end. */
-  private static byte[] next(byte[] cursor, ScanResponse r, byte[] lastSeen) {
+  /**
+   * Where a scan continues after one page: after its last key, or at the end its range had when
+   * it served the page (null: the end of the keyspace).
+   */
+  private static byte[] next(ScanResponse r, byte[] lastSeen) {
     if (r.getLimitReached() && lastSeen != null) {
       return Arrays.copyOf(lastSeen, lastSeen.length + 1);
     }
     byte[] rangeEnd = r.getRangeEnd().toByteArray();
-    if (rangeEnd.length == 0) {
-      return null;
-    }
-    // A range end at or before the cursor comes from a split published after the read: read
-    // on from the cursor, in the range that holds it now.
-    return Arrays.compareUnsigned(rangeEnd, cursor) > 0 ? rangeEnd : cursor;
+    return rangeEnd.length == 0 ? null : rangeEnd;
   }
 
   /**

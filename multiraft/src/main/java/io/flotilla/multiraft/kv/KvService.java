@@ -27,11 +27,13 @@ import io.flotilla.multiraft.proto.PutPb;
 import io.flotilla.multiraft.proto.PutRequest;
 import io.flotilla.multiraft.proto.RangeLookupRequest;
 import io.flotilla.multiraft.proto.RangeLookupResponse;
+import io.flotilla.multiraft.proto.RangeMetaPb;
 import io.flotilla.multiraft.proto.ScanRequest;
 import io.flotilla.multiraft.proto.ScanResponse;
 import io.flotilla.multiraft.proto.WriteResponse;
 import io.flotilla.multiraft.runtime.ApplyResult;
-import io.flotilla.multiraft.runtime.RangeInfo;
+import io.flotilla.multiraft.runtime.RangeMeta;
+import io.flotilla.multiraft.runtime.ScanResult;
 import io.flotilla.multiraft.runtime.StoreRuntime;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -65,20 +67,37 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
   public static final int MAX_SCAN_BYTES = 4 << 20;
   /** The most ranges one RangeLookup returns (the one holding the key and those after it). */
   public static final int MAX_LOOKUP_RANGES = 256;
+  /**
+   * A lookup waits at most this long for the meta records before answering from this node's
+   * ranges: a client's lookup must not time out because the system range is electing.
+   */
+  private static final long MAX_META_READ_MILLIS = 1000;
   private static final int RESPONDER_THREADS = 2;
   private static final Executor DIRECT = Runnable::run;
 
   private final StoreRuntime runtime;
   private final ClusterMembership membership;
+  private final LookupForwarder forwarder;
   private final long timeoutMillis;
   private final ExecutorService responder;
 
   public KvService(StoreRuntime runtime, ClusterMembership membership) {
-    this(runtime, membership, DEFAULT_TIMEOUT);
+    this(runtime, membership, LookupForwarder.NONE, DEFAULT_TIMEOUT);
   }
 
   /** @param timeout how long to wait for the runtime before answering AMBIGUOUS/UNAVAILABLE */
   public KvService(StoreRuntime runtime, ClusterMembership membership, Duration timeout) {
+    this(runtime, membership, LookupForwarder.NONE, timeout);
+  }
+
+  /**
+   * @param forwarder where a RangeLookup goes when this node holds no replica of the system
+   *     range
+   * @param timeout how long to wait for the runtime before answering AMBIGUOUS/UNAVAILABLE
+   */
+  public KvService(StoreRuntime runtime, ClusterMembership membership,
+      LookupForwarder forwarder, Duration timeout) {
+    this.forwarder = forwarder;
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("KvService timeout must be positive, not " + timeout);
     }
@@ -112,22 +131,14 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
     int limit = req.getLimit() == 0 ? MAX_SCAN_LIMIT : Math.min(req.getLimit(), MAX_SCAN_LIMIT);
     answer(false, responder, () -> runtime.scan(req.getRangeId(), req.getStartKey().toByteArray(),
             req.getEndKey().toByteArray(), limit), out,
-        pairs -> scanned(req.getRangeId(), pairs, limit),
+        result -> scanned(result, limit),
         err -> ScanResponse.newBuilder().setError(err).build());
   }
 
-  private ScanResponse scanned(long rangeId, List<KvPair> pairs, int limit) {
-    // The runtime clips a scan to the range's end when it serves it but does not say where
-    // that was; the published end may lag a split by up to a tick. Until the runtime returns
-    // the end it used, a scan racing a split can skip the keys between the new and old ends.
-    RangeInfo info = published(rangeId);
-    if (info == null) {
-      // A range created by a split moments ago, not yet published: its end is unknown here.
-      return ScanResponse.newBuilder().setError(KvErrors.error(Code.UNAVAILABLE,
-          "range " + rangeId + " is too new to report its end; retry")).build();
-    }
+  private static ScanResponse scanned(ScanResult result, int limit) {
+    List<KvPair> pairs = result.pairs();
     ScanResponse.Builder b = ScanResponse.newBuilder()
-        .setRangeEnd(ByteString.copyFrom(info.descriptor().endKey()))
+        .setRangeEnd(ByteString.copyFrom(result.rangeEnd()))
         .setLimitReached(pairs.size() >= limit);
     long bytes = 0;
     for (KvPair p : pairs) {
@@ -142,16 +153,64 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
     return b.build();
   }
 
+  /**
+   * Answers from the meta records, read linearizably from this node's replica of the system
+   * range (a follower's ReadIndex goes through the leader) or, without a replica, by another
+   * node. Only when the records cannot be read (no leader, none written yet, no node to ask)
+   * does it answer from the ranges this node holds. A record may lag a split or a move for a
+   * reconciler round; the range then refuses the request with its current descriptor.
+   */
   @Override
   public void rangeLookup(RangeLookupRequest req, StreamObserver<RangeLookupResponse> out) {
-    RangeLookupResponse resp;
+    byte[] key = req.getKey().toByteArray();
+    CompletableFuture<RangeLookupResponse> fromMeta;
     try {
-      resp = RangeLookups.answer(runtime.ranges(), req.getKey().toByteArray(),
-          MAX_LOOKUP_RANGES);
+      if (holdsSystemRange()) {
+        fromMeta = runtime.scan(Keyspace.SYSTEM_RANGE_ID, RangeMeta.lookupStart(key),
+                RangeMeta.PREFIX_END, MAX_LOOKUP_RANGES)
+            .thenApply(scan -> RangeLookups.fromMeta(decode(scan), runtime.ranges()));
+      } else if (!req.getForwarded()) {
+        fromMeta = forwarder.forward(req.toBuilder().setForwarded(true).build());
+      } else {
+        fromMeta = CompletableFuture.failedFuture(new IllegalStateException(
+            "it holds no replica of the system range"));
+      }
     } catch (RuntimeException e) {
-      resp = RangeLookupResponse.newBuilder().setError(KvErrors.of(e, false)).build();
+      fromMeta = CompletableFuture.failedFuture(e);
     }
-    send(out, resp);
+    fromMeta.orTimeout(Math.min(timeoutMillis, MAX_META_READ_MILLIS), TimeUnit.MILLISECONDS)
+        .whenCompleteAsync((resp, failure) -> {
+          boolean usable = failure == null && !resp.hasError() && resp.getRangesCount() > 0;
+          if (usable) {
+            send(out, resp);
+          } else if (req.getForwarded()) {
+            // The forwarding node falls back to its own ranges; ours are no better.
+            send(out, RangeLookupResponse.newBuilder().setError(KvErrors.error(
+                Code.UNAVAILABLE, "node " + runtime.nodeId() + " could not read the meta"
+                    + " records: " + (failure != null ? KvErrors.of(failure, false).getMessage()
+                    : resp.hasError() ? resp.getError().getMessage() : "none written yet")))
+                .build());
+          } else {
+            send(out, local(key));
+          }
+        }, responder);
+  }
+
+  private boolean holdsSystemRange() {
+    return runtime.ranges().stream()
+        .anyMatch(ri -> ri.descriptor().rangeId() == Keyspace.SYSTEM_RANGE_ID);
+  }
+
+  private static List<RangeMetaPb> decode(ScanResult scan) {
+    return scan.pairs().stream().map(p -> RangeMeta.decode(p.key(), p.value())).toList();
+  }
+
+  private RangeLookupResponse local(byte[] key) {
+    try {
+      return RangeLookups.fromLocal(runtime.ranges(), key, MAX_LOOKUP_RANGES);
+    } catch (RuntimeException e) {
+      return RangeLookupResponse.newBuilder().setError(KvErrors.of(e, false)).build();
+    }
   }
 
   // ------------------------------------------------------------------ writes
@@ -321,15 +380,6 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
     } catch (RuntimeException e) {
       // The client cancelled or went away: there is no one left to tell.
     }
-  }
-
-  private RangeInfo published(long rangeId) {
-    for (RangeInfo ri : runtime.ranges()) {
-      if (ri.descriptor().rangeId() == rangeId) {
-        return ri;
-      }
-    }
-    return null;
   }
 
   @Override

@@ -9,25 +9,30 @@ import io.flotilla.multiraft.proto.KvError;
 import io.flotilla.multiraft.proto.NodeAdminGrpc;
 import io.flotilla.multiraft.proto.PingRequest;
 import io.flotilla.multiraft.proto.PingResponse;
+import io.flotilla.multiraft.proto.RangeMetaPb;
 import io.flotilla.multiraft.proto.RangeStatusPb;
 import io.flotilla.multiraft.proto.RegisterRequest;
 import io.flotilla.multiraft.proto.RegisterResponse;
 import io.flotilla.multiraft.proto.StatusRequest;
 import io.flotilla.multiraft.proto.StatusResponse;
+import io.flotilla.multiraft.proto.UpdateMetaRequest;
+import io.flotilla.multiraft.proto.UpdateMetaResponse;
 import io.flotilla.multiraft.runtime.RangeInfo;
 import io.flotilla.multiraft.runtime.StoreRuntime;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The {@code NodeAdmin} gRPC service ({@code admin.proto}): pings between nodes, joins and
- * registrations (forwarded to the system range's leader), admin splits (forwarded to the
- * range's leader), and this node's view for {@code flotilla status}. Handlers never block: they
+ * registrations and meta record updates (forwarded to the system range's leader), admin
+ * splits (forwarded to the range's leader), and this node's view for {@code flotilla status}. Handlers never block: they
  * answer when a future completes.
  */
 final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
@@ -35,6 +40,8 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   private final String selfAddress;
   private final StoreRuntime runtime;
   private final Membership membership;
+  private final MetaWriter metaWriter;
+  private final Supplier<List<RangeMetaPb>> metaRecords;
   private final AddressBook book;
   private final PeerClients peers;
   private final Duration timeout;
@@ -46,8 +53,10 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
    *     thread, which must not serialize responses
    */
   AdminService(long self, String selfAddress, StoreRuntime runtime, Membership membership,
-      AddressBook book, PeerClients peers, Duration timeout, LongSupplier liveWindowNanos,
-      Executor responder) {
+      MetaWriter metaWriter, Supplier<List<RangeMetaPb>> metaRecords, AddressBook book,
+      PeerClients peers, Duration timeout, LongSupplier liveWindowNanos, Executor responder) {
+    this.metaWriter = metaWriter;
+    this.metaRecords = metaRecords;
     this.responder = responder;
     this.self = self;
     this.selfAddress = selfAddress;
@@ -125,6 +134,12 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   }
 
   @Override
+  public void updateMeta(UpdateMetaRequest req, StreamObserver<UpdateMetaResponse> out) {
+    answer(out, metaWriter.update(req), e -> UpdateMetaResponse.newBuilder()
+        .setError(unavailable(e)).build());
+  }
+
+  @Override
   public void status(StatusRequest req, StreamObserver<StatusResponse> out) {
     StatusResponse.Builder b = StatusResponse.newBuilder().setClusterId(membership.clusterId())
         .setNodeId(self).setAddress(selfAddress).addAllNodes(book.toProto())
@@ -134,6 +149,7 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
           .setLeader(ri.leader()).setTerm(ri.term()).setApplied(ri.applied())
           .setQuiescent(ri.quiescent()));
     }
+    b.addAllMeta(metaRecords.get());
     reply(out, b.build());
   }
 

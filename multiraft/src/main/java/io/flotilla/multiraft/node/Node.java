@@ -14,9 +14,12 @@ import io.flotilla.multiraft.proto.JoinResponse;
 import io.flotilla.multiraft.proto.NodeInfoPb;
 import io.flotilla.multiraft.proto.PingRequest;
 import io.flotilla.multiraft.proto.PingResponse;
+import io.flotilla.multiraft.proto.RangeMetaPb;
+import io.flotilla.multiraft.proto.UpdateMetaRequest;
 import io.flotilla.multiraft.runtime.RangeDescriptor;
 import io.flotilla.multiraft.runtime.RangeException;
 import io.flotilla.multiraft.runtime.RangeInfo;
+import io.flotilla.multiraft.runtime.RangeMeta;
 import io.flotilla.multiraft.runtime.StoreRuntime;
 import io.flotilla.multiraft.transport.GrpcTransport;
 import io.flotilla.multiraft.transport.IncomingSnapshots;
@@ -29,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,6 +97,8 @@ public final class Node implements AutoCloseable {
   private final Membership membership;
   private final KvService kv;
   private final UpReplicator upReplicator;
+  private final MetaWriter metaWriter;
+  private final MetaReconciler metaReconciler;
   private final ScheduledExecutorService maintenance;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile MetricsServer http;
@@ -118,9 +124,13 @@ public final class Node implements AutoCloseable {
     List<String> seeds = config.join().stream().map(HostPort::toString).toList();
     this.membership = new Membership(clusterId, nodeId, address, runtime, store, book, peers,
         seeds, RPC_TIMEOUT, pingTimeout(config), log);
-    this.kv = new KvService(runtime, membership);
-    AdminService admin = new AdminService(nodeId, address, runtime, membership, book, peers,
-        RPC_TIMEOUT, () -> config.nodeDeadAfter().toNanos(), rpcPool);
+    this.kv = new KvService(runtime, membership, new PeerLookups(nodeId, book, peers,
+        RPC_TIMEOUT), KvService.DEFAULT_TIMEOUT);
+    this.metaWriter = new MetaWriter(nodeId, runtime, book, peers, RPC_TIMEOUT);
+    this.metaReconciler = new MetaReconciler(nodeId, store, this::writeMeta, log);
+    AdminService admin = new AdminService(nodeId, address, runtime, membership, metaWriter,
+        () -> MetaReconciler.readLocal(store), book, peers, RPC_TIMEOUT,
+        () -> config.nodeDeadAfter().toNanos(), rpcPool);
     transport.addService(kv, rpcPool, Set.of(KvGrpc.getMultiplexMethod().getFullMethodName()));
     transport.addService(admin, rpcPool);
     this.upReplicator = new UpReplicator(nodeId, config.replicationFactor(),
@@ -262,6 +272,19 @@ public final class Node implements AutoCloseable {
       throw store.failure("marking the store bootstrapped", e);
     }
     retry(membership::bootstrapRegistry, "recording node 1 in the registry");
+    // Term 0: written before this node knows its terms; its reconciler records them next.
+    List<RangeMetaPb> records = Arrays.stream(SystemKeys.initialRanges(nodeId))
+        .map(d -> RangeMeta.record(d, nodeId, 0)).toList();
+    retry(() -> metaWriter.proposeHere(records), "recording the first ranges' meta records");
+  }
+
+  private CompletableFuture<Void> writeMeta(List<RangeMetaPb> records) {
+    return metaWriter.update(UpdateMetaRequest.newBuilder().addAllRecords(records).build())
+        .thenAccept(r -> {
+          if (r.hasError()) {
+            throw new IllegalStateException(r.getError().getMessage());
+          }
+        });
   }
 
   /** Retries an operation that fails while the range has no leader yet. */
@@ -399,6 +422,7 @@ public final class Node implements AutoCloseable {
       membership.refresh();
       membership.ensureRegistered();
       upReplicator.run(runtime.ranges(), liveNodes());
+      metaReconciler.run(runtime.ranges());
     } catch (RuntimeException e) {
       if (!closed.get()) {
         log.accept("maintenance round failed: " + e);
@@ -446,6 +470,11 @@ public final class Node implements AutoCloseable {
   /** This node's ranges as of the runtime's last tick. */
   public List<RangeInfo> ranges() {
     return runtime.ranges();
+  }
+
+  /** The meta records (the cluster's range map) in this node's replica of the system range. */
+  public List<RangeMetaPb> metaRecords() {
+    return MetaReconciler.readLocal(store);
   }
 
   /** The metrics in the Prometheus text format, as {@code GET /metrics} serves them. */

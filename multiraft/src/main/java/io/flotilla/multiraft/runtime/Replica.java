@@ -9,15 +9,19 @@ import io.flotilla.multiraft.proto.ApplyStatePb;
 import io.flotilla.multiraft.proto.CasPb;
 import io.flotilla.multiraft.proto.CommandPb;
 import io.flotilla.multiraft.proto.DeletePb;
+import io.flotilla.multiraft.proto.MetaUpdatePb;
 import io.flotilla.multiraft.proto.PutPb;
+import io.flotilla.multiraft.proto.RangeMetaPb;
 import io.flotilla.raft.ConfChange;
 import io.flotilla.raft.ConfState;
 import io.flotilla.raft.Entry;
 import io.flotilla.raft.EntryType;
 import io.flotilla.raft.RaftNode;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.rocksdb.ReadOptions;
@@ -86,7 +90,7 @@ final class Replica {
     try {
       if (e.type() == EntryType.CONF_CHANGE) {
         ConfState cs = node.applyConfChange(ConfChange.decode(e.data()));
-        descriptor = descriptor.withMembers(cs);
+        descriptor = descriptor.withMembers(cs, e.index());
       } else if (e.data().length > 0) {
         cmd = CommandPb.parseFrom(e.data());
         if (cmd.hasCas()) {
@@ -166,6 +170,9 @@ final class Replica {
       if (cmd.hasCas()) {
         return compareAndSet(cmd.getCas(), ts, view, w);
       }
+      if (cmd.hasMetaUpdate()) {
+        return updateMeta(cmd.getMetaUpdate(), ts, view, w);
+      }
       for (PutPb put : cmd.getPutsList()) {
         w.writeCommitted(Mutation.put(put.getKey().toByteArray(), put.getValue().toByteArray()),
             ts);
@@ -193,6 +200,37 @@ final class Replica {
     w.writeCommitted(cas.getDelete() ? Mutation.delete(key)
         : Mutation.put(key, cas.getValue().toByteArray()), ts);
     return new ApplyResult(true, current, null);
+  }
+
+  /**
+   * Stores each meta record unless its key holds one as new or newer. Several records for one
+   * key in one command: the newest counts (the batch's own writes are invisible to reads).
+   * A stored value that is no record at all is replaced, alike on every replica.
+   */
+  private ApplyResult updateMeta(MetaUpdatePb update, long ts, ReadOptions view, MvccWriter w) {
+    Map<ByteBuffer, RangeMetaPb> newest = new LinkedHashMap<>();
+    for (RangeMetaPb r : update.getRecordsList()) {
+      byte[] key = RangeMeta.key(r.getRange().getEndKey().toByteArray());
+      if (!descriptor.contains(key)) {
+        return new ApplyResult(false, null, new RangeException.KeyOutsideRange(descriptor));
+      }
+      newest.merge(ByteBuffer.wrap(key), r, (a, b) -> RangeMeta.supersedes(b, a) ? b : a);
+    }
+    MvccReader reader = new MvccReader(store, view);
+    for (Map.Entry<ByteBuffer, RangeMetaPb> e : newest.entrySet()) {
+      byte[] key = e.getKey().array();
+      byte[] current = reader.get(key, Long.MAX_VALUE);
+      RangeMetaPb stored;
+      try {
+        stored = current == null ? null : RangeMeta.decode(key, current);
+      } catch (IllegalStateException corrupt) {
+        stored = null;
+      }
+      if (RangeMeta.supersedes(e.getValue(), stored)) {
+        w.writeCommitted(Mutation.put(key, e.getValue().toByteArray()), ts);
+      }
+    }
+    return ApplyResult.OK;
   }
 
   /** Serves reads whose index is applied now. */

@@ -163,15 +163,18 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
         .get(key, Long.MAX_VALUE));
   }
 
-  /** A linearizable scan of [start, end) within one range, clipped to the range's end. */
-  public CompletableFuture<List<KvPair>> scan(long rangeId, byte[] start, byte[] end,
+  /**
+   * A linearizable scan of [start, end) within one range, clipped to the range's end; the
+   * result says which end that was.
+   */
+  public CompletableFuture<ScanResult> scan(long rangeId, byte[] start, byte[] end,
       int limit) {
     return read(rangeId, start, start, r -> {
       byte[] rangeEnd = r.descriptor.endKey();
       byte[] stop = end.length == 0 ? rangeEnd : rangeEnd.length == 0 ? end
           : java.util.Arrays.compareUnsigned(end, rangeEnd) < 0 ? end : rangeEnd;
-      return new MvccReader(store, new ReadOptions()).scan(start, stop, Long.MAX_VALUE, limit,
-          false);
+      return new ScanResult(new MvccReader(store, new ReadOptions()).scan(start, stop,
+          Long.MAX_VALUE, limit, false), rangeEnd);
     });
   }
 

@@ -130,7 +130,7 @@ class StoreRuntimeTest {
     writes.forEach(f -> assertTrue(join(f).ok()));
     assertArrayEquals(b("v7"), join(leader.get(1, b("k7"))));
     assertNull(join(leader.get(1, b("missing"))));
-    assertEquals(10, join(leader.scan(1, b("k1"), b("k2"), 10)).size());
+    assertEquals(10, join(leader.scan(1, b("k1"), b("k2"), 10)).pairs().size());
     assertTrue(leader.stats().walBatches() < 200, "proposals share WAL batches: "
         + leader.stats());
   }
@@ -157,6 +157,10 @@ class StoreRuntimeTest {
     join(leader.propose(1, b("a"), put("a", "left")));
     join(leader.propose(1, b("m"), put("m", "right")));
     assertTrue(join(leader.split(1, b("h"))).ok());
+    // The scan reports the end it was clipped to, whatever the published ranges say yet.
+    ScanResult left = join(leader.scan(1, b("a"), new byte[0], 100));
+    assertArrayEquals(b("h"), left.rangeEnd());
+    assertEquals(1, left.pairs().size());
     await("every node holds two ranges", () -> nodes.values().stream()
         .allMatch(n -> n.ranges().size() == 2));
     long right = nodes.values().iterator().next().ranges().stream()
