@@ -11,6 +11,7 @@ import io.flotilla.multiraft.proto.CommandPb;
 import io.flotilla.multiraft.proto.DeletePb;
 import io.flotilla.multiraft.proto.MetaUpdatePb;
 import io.flotilla.multiraft.proto.PutPb;
+import io.flotilla.multiraft.proto.SplitPb;
 import io.flotilla.multiraft.proto.RangeMetaPb;
 import io.flotilla.raft.ConfChange;
 import io.flotilla.raft.ConfState;
@@ -54,8 +55,11 @@ final class Replica {
   int idleTicks;
   final Map<Long, Pending> proposals = new HashMap<>();
   final Map<Long, AwaitingIndex> readsAwaitingIndex = new HashMap<>();
-  /** The end key this range had before its last split: the right half's end. */
-  byte[] endBeforeSplit;
+  /** A split this range applied: its command and the right half's end (the old end). */
+  record AppliedSplit(SplitPb command, byte[] rightEnd) {}
+
+  /** Set by the entry being applied if it split the range. */
+  private AppliedSplit split;
   final ArrayDeque<PendingRead> readsAwaitingApply = new ArrayDeque<>();
 
   Replica(RaftNode node, Store store, ApplyStatePb state) {
@@ -82,10 +86,13 @@ final class Replica {
   /**
    * Applies one committed entry into the cycle's batch; the proposer learns the outcome once
    * the batch is written. Call {@link #recordApplied} after the replica's last entry of the
-   * cycle. Returns the command (for the runtime to act on splits) or null.
+   * cycle. Returns the split the entry made (for the runtime to create the right half), or
+   * null: a split this replica's descriptor is already past (a replica that started from a
+   * later snapshot replays it) is refused like any key outside the range.
    */
-  CommandPb apply(Entry e, ApplyBatch out) {
+  AppliedSplit apply(Entry e, ApplyBatch out) {
     CommandPb cmd = null;
+    split = null;
     ApplyResult result = ApplyResult.OK;
     try {
       if (e.type() == EntryType.CONF_CHANGE) {
@@ -115,7 +122,7 @@ final class Replica {
                 + e.index())));
       }
     }
-    return cmd;
+    return split;
   }
 
   /** Adds where this replica now stands to the batch holding what it applied. */
@@ -133,7 +140,7 @@ final class Replica {
       if (!descriptor.contains(at) || Arrays.equals(at, descriptor.startKey())) {
         return new ApplyResult(false, null, new RangeException.KeyOutsideRange(descriptor));
       }
-      endBeforeSplit = descriptor.endKey();
+      split = new AppliedSplit(cmd.getSplit(), descriptor.endKey());
       descriptor = new RangeDescriptor(rangeId, descriptor.startKey(), at,
           descriptor.generation() + 1, descriptor.members());
       return ApplyResult.OK;

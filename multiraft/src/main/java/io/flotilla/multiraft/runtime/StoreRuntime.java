@@ -352,14 +352,13 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
         installSnapshot(r, rd);
       }
       for (Entry e : rd.committedEntries()) {
-        CommandPb cmd = r.apply(e, applying);
+        Replica.AppliedSplit split = r.apply(e, applying);
         appliedCount++;
-        if (cmd != null && cmd.hasSplit() && java.util.Arrays.equals(r.descriptor.endKey(),
-            cmd.getSplit().getSplitKey().toByteArray())) {
+        if (split != null) {
           // The left half's new span is written before the right half exists anywhere.
           r.recordApplied(applying);
           applying.flush();
-          Replica right = createRightHalf(r, cmd.getSplit());
+          Replica right = createRightHalf(r, split);
           if (right != null) {
             created.add(right);
           }
@@ -527,12 +526,13 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     openReplica(st);
   }
 
-  private Replica createRightHalf(Replica left, SplitPb split) {
+  private Replica createRightHalf(Replica left, Replica.AppliedSplit applied) {
+    SplitPb split = applied.command();
     if (replicas.containsKey(split.getNewRangeId())) {
       return null;
     }
     RangeDescriptor rightDesc = new RangeDescriptor(split.getNewRangeId(),
-        split.getSplitKey().toByteArray(), left.endBeforeSplit, left.descriptor.generation(),
+        split.getSplitKey().toByteArray(), applied.rightEnd(), left.descriptor.generation(),
         left.descriptor.members());
     createLocally(rightDesc);
     Replica right = replicas.get(rightDesc.rangeId());

@@ -176,6 +176,40 @@ class StoreRuntimeTest {
   }
 
   @Test
+  void aReplicaAddedAfterASplitReplaysTheSplitWithoutRedoingIt() {
+    startCluster(3);
+    await("a leader", () -> leaderOf(1) != 0);
+    StoreRuntime leader = nodes.get(leaderOf(1));
+    join(leader.propose(1, b("a"), put("a", "left")));
+    assertTrue(join(leader.split(1, b("h"))).ok());
+    join(leader.propose(1, b("b"), put("b", "after")));
+    StoreRuntime added = startEmptyNode(4);
+    join(leader.changeMembers(1, io.flotilla.raft.ConfChange.addLearner(4)));
+    long target = leader.ranges().stream().filter(ri -> ri.descriptor().rangeId() == 1)
+        .findFirst().orElseThrow().commit();
+    // Its log holds the split at an index its descriptor (from the leader's snapshot) is
+    // already past: replaying it must neither fail the replica nor create the right half.
+    await("the added replica applies the whole log", () -> added.ranges().stream()
+        .anyMatch(ri -> ri.descriptor().rangeId() == 1 && ri.applied() >= target));
+    assertEquals(1, added.ranges().size(), "the right half is not created from a replay");
+    assertArrayEquals(b("h"), added.ranges().get(0).descriptor().endKey());
+    join(leader.propose(1, b("c"), put("c", "later")));
+    await("the added replica keeps applying", () -> added.ranges().get(0).applied()
+        > target);
+  }
+
+  private StoreRuntime startEmptyNode(long id) {
+    Store s = Store.create(dir.resolve("n" + id), new StoreIdentity(9, id,
+        Store.FORMAT_VERSION), StoreOptions.DEFAULTS);
+    stores.put(id, s);
+    StoreRuntime rt = new StoreRuntime(id, s, new RaftLogStore(s),
+        net.join(id, IncomingSnapshots.REFUSE, 100_000), FAST, System::currentTimeMillis);
+    nodes.put(id, rt);
+    rt.start();
+    return rt;
+  }
+
+  @Test
   void idleRangesStopTickingAndWakeWhenTheirLeadersNodeDies() {
     startCluster(3);
     await("a leader", () -> leaderOf(1) != 0);
