@@ -53,4 +53,15 @@ class MvccOnePhaseTest {
     assertThrows(MvccException.KeyLocked.class,
         () -> f.run(w -> w.writeCommitted(Mutation.put(b("k"), b("plain")), 10)));
   }
+
+  @Test
+  void theNewestWritePathStillRefusesALockAndWritesTheSameRecords() {
+    f.run(w -> w.writeNewest(Mutation.put(b("k"), b("v1")), 10));
+    f.run(w -> w.writeNewest(Mutation.put(b("k"), b("x".repeat(400))), 20));
+    assertEquals("v1", f.get("k", 15));
+    assertEquals("x".repeat(400), f.get("k", 25));
+    f.prewrite(30, "k", Mutation.put(b("k"), b("txn")));
+    assertThrows(MvccException.KeyLocked.class,
+        () -> f.run(w -> w.writeNewest(Mutation.put(b("k"), b("plain")), 40)));
+  }
 }

@@ -48,7 +48,10 @@ final class Replica {
   RangeDescriptor descriptor;
   long applied;
   private long appliedTerm;
+  /** The newest timestamp applied: the same on every replica after the same entries. */
   long maxTs;
+  /** The newest timestamp this replica proposed as leader; never read when applying. */
+  private long proposedTs;
   /** Not ticking: the leader found everyone caught up and told the followers to go quiet. */
   boolean quiescent;
   /** Ticks since the last proposal, read or message: quiescence waits for a calm moment. */
@@ -72,10 +75,17 @@ final class Replica {
     this.maxTs = state.getMaxTs();
   }
 
-  /** The next timestamp for a write proposed now: above every one this range has written. */
+  /**
+   * The next timestamp for a write proposed now: above every one this range has written.
+   *
+   * <p>Applying keeps {@code maxTs} at or above every version in the range's span (a split's
+   * right half inherits it, a snapshot carries it), and gives each command a timestamp above
+   * it; so an applied write is always its key's newest version, and the writer skips looking
+   * for newer ones.
+   */
   long nextTimestamp(long nowMillis) {
-    maxTs = Math.max(maxTs + 1, nowMillis << 18);
-    return maxTs;
+    proposedTs = Math.max(Math.max(proposedTs, maxTs) + 1, nowMillis << 18);
+    return proposedTs;
   }
 
   ApplyStatePb applyState(long term) {
@@ -100,7 +110,8 @@ final class Replica {
         descriptor = descriptor.withMembers(cs, e.index());
       } else if (e.data().length > 0) {
         cmd = CommandPb.parseFrom(e.data());
-        if (cmd.hasCas()) {
+        if (cmd.hasCas() || cmd.hasMetaUpdate()) {
+          // It reads what it may change: earlier entries of this cycle must be in the store.
           out.flush();
         }
         result = execute(cmd, out.batch());
@@ -181,11 +192,11 @@ final class Replica {
         return updateMeta(cmd.getMetaUpdate(), ts, view, w);
       }
       for (PutPb put : cmd.getPutsList()) {
-        w.writeCommitted(Mutation.put(put.getKey().toByteArray(), put.getValue().toByteArray()),
+        w.writeNewest(Mutation.put(put.getKey().toByteArray(), put.getValue().toByteArray()),
             ts);
       }
       for (DeletePb del : cmd.getDeletesList()) {
-        w.writeCommitted(Mutation.delete(del.getKey().toByteArray()), ts);
+        w.writeNewest(Mutation.delete(del.getKey().toByteArray()), ts);
       }
       return ApplyResult.OK;
     } catch (MvccException | IllegalArgumentException ex) {
@@ -204,7 +215,7 @@ final class Replica {
     if (!matches) {
       return new ApplyResult(false, current, null);
     }
-    w.writeCommitted(cas.getDelete() ? Mutation.delete(key)
+    w.writeNewest(cas.getDelete() ? Mutation.delete(key)
         : Mutation.put(key, cas.getValue().toByteArray()), ts);
     return new ApplyResult(true, current, null);
   }
@@ -234,7 +245,7 @@ final class Replica {
         stored = null;
       }
       if (RangeMeta.supersedes(e.getValue(), stored)) {
-        w.writeCommitted(Mutation.put(key, e.getValue().toByteArray()), ts);
+        w.writeNewest(Mutation.put(key, e.getValue().toByteArray()), ts);
       }
     }
     return ApplyResult.OK;

@@ -137,7 +137,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       if (replicas.containsKey(d.rangeId())) {
         throw new IllegalStateException("range " + d.rangeId() + " exists already");
       }
-      createLocally(d);
+      createLocally(d, 0);
       return null;
     });
   }
@@ -515,10 +515,10 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     return r;
   }
 
-  private void createLocally(RangeDescriptor d) {
+  private void createLocally(RangeDescriptor d, long maxTs) {
     EngineRaftStorage.bootstrap(logs, d.rangeId(), d.members());
     ApplyStatePb st = ApplyStatePb.newBuilder().setAppliedIndex(1).setAppliedTerm(1)
-        .setRange(d.toProto()).build();
+        .setRange(d.toProto()).setMaxTs(maxTs).build();
     try (WriteBatch b = new WriteBatch()) {
       ApplyStates.put(store, b, d.rangeId(), st);
       store.write(b);
@@ -534,7 +534,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     RangeDescriptor rightDesc = new RangeDescriptor(split.getNewRangeId(),
         split.getSplitKey().toByteArray(), applied.rightEnd(), left.descriptor.generation(),
         left.descriptor.members());
-    createLocally(rightDesc);
+    // The right half's keys hold versions up to the left's newest timestamp: its writes must
+    // go above them.
+    createLocally(rightDesc, left.maxTs);
     Replica right = replicas.get(rightDesc.rangeId());
     if (left.node.role() == Role.LEADER) {
       // The left half's leader leads the right half too: no election timeout of unavailability.

@@ -136,6 +136,39 @@ class StoreRuntimeTest {
   }
 
   @Test
+  void everyReplicaWritesTheSameVersionsAtTheSameTimestamps() {
+    startCluster(3);
+    await("a leader", () -> leaderOf(1) != 0);
+    StoreRuntime leader = nodes.get(leaderOf(1));
+    List<CompletableFuture<ApplyResult>> writes = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      writes.add(leader.propose(1, b("k" + i % 7), put("k" + i % 7, "v" + i)));
+    }
+    writes.forEach(f -> assertTrue(join(f).ok()));
+    long commit = leader.ranges().get(0).commit();
+    await("every replica applied everything", () -> nodes.values().stream()
+        .allMatch(n -> n.ranges().get(0).applied() >= commit));
+    // The leader picks proposal timestamps, but applying decides the version's timestamp, and
+    // must decide it alike everywhere: snapshot reads at a timestamp depend on it.
+    List<String> first = versions(stores.get(1L));
+    assertEquals(100, first.size());
+    for (Store s : stores.values()) {
+      assertEquals(first, versions(s));
+    }
+  }
+
+  private static List<String> versions(Store s) {
+    List<String> out = new ArrayList<>();
+    try (org.rocksdb.ReadOptions ro = new org.rocksdb.ReadOptions();
+        org.rocksdb.RocksIterator it = s.newIterator(io.flotilla.kv.Cf.WRITE, ro)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        out.add(java.util.HexFormat.of().formatHex(it.key()));
+      }
+    }
+    return out;
+  }
+
+  @Test
   void compareAndSetIsDecidedOnceInLogOrder() {
     startCluster(3);
     await("a leader", () -> leaderOf(1) != 0);
