@@ -106,7 +106,7 @@ final class MvccHistory {
     List<Mutation> mutations = new ArrayList<>();
     for (String k : keys) {
       int kind = rnd.nextInt(10);
-      String value = startTs + ":" + (rnd.nextBoolean() ? "v" : "V".repeat(300));
+      String value = startTs + ":" + (rnd.nextBoolean() ? "v" : "V".repeat(600));
       mutations.add(kind < 7 ? Mutation.put(b(k), b(value))
           : kind < 9 ? Mutation.delete(b(k)) : Mutation.lock(b(k)));
     }

@@ -31,11 +31,11 @@ class MvccOnePhaseTest {
   @Test
   void aWriteIsVisibleFromItsTimestampOn() {
     f.run(w -> w.writeCommitted(Mutation.put(b("k"), b("v1")), 10));
-    f.run(w -> w.writeCommitted(Mutation.put(b("k"), b("x".repeat(400))), 20));
+    f.run(w -> w.writeCommitted(Mutation.put(b("k"), b("x".repeat(600))), 20));
     f.run(w -> w.writeCommitted(Mutation.delete(b("k")), 30));
     assertNull(f.get("k", 9));
     assertEquals("v1", f.get("k", 10));
-    assertEquals("x".repeat(400), f.get("k", 25), "a long value lives in a DATA record");
+    assertEquals("x".repeat(600), f.get("k", 25), "a long value lives in a DATA record");
     assertNull(f.get("k", 30));
   }
 
@@ -57,9 +57,9 @@ class MvccOnePhaseTest {
   @Test
   void theNewestWritePathStillRefusesALockAndWritesTheSameRecords() {
     f.run(w -> w.writeNewest(Mutation.put(b("k"), b("v1")), 10));
-    f.run(w -> w.writeNewest(Mutation.put(b("k"), b("x".repeat(400))), 20));
+    f.run(w -> w.writeNewest(Mutation.put(b("k"), b("x".repeat(600))), 20));
     assertEquals("v1", f.get("k", 15));
-    assertEquals("x".repeat(400), f.get("k", 25));
+    assertEquals("x".repeat(600), f.get("k", 25));
     f.prewrite(30, "k", Mutation.put(b("k"), b("txn")));
     assertThrows(MvccException.KeyLocked.class,
         () -> f.run(w -> w.writeNewest(Mutation.put(b("k"), b("plain")), 40)));

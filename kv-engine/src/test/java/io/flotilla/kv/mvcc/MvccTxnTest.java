@@ -86,7 +86,7 @@ class MvccTxnTest {
     f.rollback(10, "k");
     assertThrows(MvccException.TxnAborted.class,
         () -> f.prewrite(10, "k", Mutation.put(b("k"), b("late"))));
-    f.prewrite(20, "j", Mutation.put(b("j"), b("x".repeat(500))));
+    f.prewrite(20, "j", Mutation.put(b("j"), b("x".repeat(600))));
     f.rollback(20, "j");
     assertEquals(List.of(), f.dump(Cf.LOCK));
     assertEquals(List.of(), f.dump(Cf.DATA), "rollback removes the prewritten value");
