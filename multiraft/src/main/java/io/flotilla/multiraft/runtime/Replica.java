@@ -42,6 +42,16 @@ final class Replica {
   private final Store store;
   RangeDescriptor descriptor;
   long applied;
+  /** The term of the entry at {@link #applied}: with it, a snapshot of the data's metadata. */
+  long appliedTerm;
+  /**
+   * The last applied conf change's index (the applied index when opened, as it is unknown):
+   * the log is compacted only at or after it, so the membership recorded with the compacted
+   * prefix is the descriptor's, exactly.
+   */
+  long lastConfChange;
+  /** Bytes of entries applied since the log was last compacted. */
+  long bytesSinceCompaction;
   long maxTs;
   /** Not ticking: the leader found everyone caught up and told the followers to go quiet. */
   boolean quiescent;
@@ -59,6 +69,8 @@ final class Replica {
     this.store = store;
     this.descriptor = RangeDescriptor.fromProto(state.getRange());
     this.applied = state.getAppliedIndex();
+    this.appliedTerm = state.getAppliedTerm();
+    this.lastConfChange = applied;
     this.maxTs = state.getMaxTs();
   }
 
@@ -84,11 +96,14 @@ final class Replica {
       if (e.type() == EntryType.CONF_CHANGE) {
         ConfState cs = node.applyConfChange(ConfChange.decode(e.data()));
         descriptor = descriptor.withMembers(cs);
+        lastConfChange = e.index();
       } else if (e.data().length > 0) {
         cmd = CommandPb.parseFrom(e.data());
         result = execute(cmd, batch);
       }
       applied = e.index();
+      appliedTerm = e.term();
+      bytesSinceCompaction += e.data().length;
       ApplyStates.put(store, batch, rangeId, applyState(e.term()));
       store.write(batch);
     } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
