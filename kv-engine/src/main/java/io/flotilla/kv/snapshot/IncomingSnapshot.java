@@ -27,6 +27,7 @@ public final class IncomingSnapshot implements AutoCloseable {
   private final Consumer<CrashPoint> faults;
   private final Set<String> received = new TreeSet<>();
   private long bytesReceived;
+  private SnapshotManifest verified;
   private boolean ended;
 
   IncomingSnapshot(RangeSnapshotReceiver receiver, Store store, long id, Path staging,
@@ -94,6 +95,31 @@ public final class IncomingSnapshot implements AutoCloseable {
    *     incomplete until {@link RangeSnapshotReceiver#recover} runs at the next open
    */
   public void complete(SnapshotManifest manifest) {
+    complete(manifest, AlongsideWrites.NONE);
+  }
+
+  /**
+   * As {@link #complete(SnapshotManifest)}, making {@code alongside}'s writes atomically with
+   * the span's replacement (and again if a crash makes {@link RangeSnapshotReceiver#recover}
+   * redo it).
+   */
+  public void complete(SnapshotManifest manifest, AlongsideWrites alongside) {
+    if (!manifest.equals(verified)) {
+      verify(manifest);
+    }
+    SnapshotIngester.ingest(store, staging, manifest, alongside, faults);
+    ended = true;
+    receiver.ended(id);
+  }
+
+  /**
+   * Verifies the staged files against {@code manifest} without touching the store, so that the
+   * caller can decide to ingest knowing the files are whole; {@link #complete} with the same
+   * manifest then does not read them again.
+   *
+   * @throws SnapshotException as {@link #complete} does; the snapshot is then discarded
+   */
+  public void verify(SnapshotManifest manifest) {
     checkActive();
     try {
       checkManifest(manifest);
@@ -102,9 +128,7 @@ public final class IncomingSnapshot implements AutoCloseable {
       close();
       throw e;
     }
-    SnapshotIngester.ingest(store, staging, manifest, faults);
-    ended = true;
-    receiver.ended(id);
+    verified = manifest;
   }
 
   private void checkManifest(SnapshotManifest m) {

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
@@ -34,11 +33,27 @@ public final class RangeSnapshotExporter {
    */
   public static ExportedSnapshot export(Store store, long snapshotId, KeySpan span,
       byte[] context, SnapshotOptions options, SnapshotProgress progress) {
+    Snapshot at = store.db().getSnapshot();
+    try {
+      return export(store, snapshotId, span, context, options, progress, at);
+    } finally {
+      store.db().releaseSnapshot(at);
+    }
+  }
+
+  /**
+   * As {@link #export(Store, long, KeySpan, byte[], SnapshotOptions, SnapshotProgress)}, but
+   * reads the store as of {@code at}, a RocksDB snapshot the caller took (and releases) at the
+   * point the exported data must match, e.g. on the thread that applies writes, while the
+   * slow part (writing the files) runs elsewhere.
+   */
+  public static ExportedSnapshot export(Store store, long snapshotId, KeySpan span,
+      byte[] context, SnapshotOptions options, SnapshotProgress progress, Snapshot at) {
     Path dir = SnapshotDirs.outgoing(store).resolve(SnapshotDirs.name(snapshotId));
     try {
       SnapshotDirs.deleteTree(dir);
       Files.createDirectories(dir);
-      List<SnapshotFile> files = writeFiles(store, span, dir, options, progress);
+      List<SnapshotFile> files = writeFiles(store, span, dir, options, progress, at);
       SnapshotManifest manifest = new SnapshotManifest(SnapshotManifest.FORMAT_VERSION,
           snapshotId, span, files, context);
       return new ExportedSnapshot(store.dir(), dir, manifest, options.chunkBytes(), progress);
@@ -53,9 +68,7 @@ public final class RangeSnapshotExporter {
   }
 
   private static List<SnapshotFile> writeFiles(Store store, KeySpan span, Path dir,
-      SnapshotOptions options, SnapshotProgress progress) throws IOException {
-    RocksDB db = store.db();
-    Snapshot snapshot = db.getSnapshot();
+      SnapshotOptions options, SnapshotProgress progress, Snapshot snapshot) throws IOException {
     byte[] end = span.end();
     try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
         Slice upper = end == null ? null : new Slice(end);
@@ -75,8 +88,6 @@ public final class RangeSnapshotExporter {
       return roller.finish();
     } catch (RocksDBException e) {
       throw store.failure("export of " + span, e);
-    } finally {
-      db.releaseSnapshot(snapshot);
     }
   }
 

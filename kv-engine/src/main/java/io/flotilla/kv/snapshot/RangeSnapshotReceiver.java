@@ -41,7 +41,12 @@ public final class RangeSnapshotReceiver {
    * @throws StoreException if a committed ingest cannot be redone; the message names the span
    */
   public static List<SnapshotManifest> recover(Store store) {
-    return SnapshotIngester.recover(store, point -> { });
+    return recover(store, AlongsideWrites.NONE);
+  }
+
+  /** As {@link #recover(Store)}, adding each redone ingest's {@code alongside} writes again. */
+  public static List<SnapshotManifest> recover(Store store, AlongsideWrites alongside) {
+    return SnapshotIngester.recover(store, alongside, point -> { });
   }
 
   /**

@@ -39,7 +39,8 @@ import org.rocksdb.WriteBatch;
  *       leaves the old span, and {@link #recover} deletes the staging directory; a crash after
  *       it is finished by {@code recover}, which redoes step 4.
  *   <li><b>Apply</b> (idempotent). One write batch range-deletes the span in DATA, LOCK and
- *       WRITE; those families are flushed so that the deletion is in synced SST files, not only
+ *       WRITE and carries the caller's {@link AlongsideWrites}; those families and RAFT_STATE
+ *       are flushed so that the deletion is in synced SST files, not only
  *       in the unsynced WAL (the store fsyncs the WAL only for raft batches); each family's files
  *       are ingested by copy, which syncs the copies and RocksDB's MANIFEST, and keeps the staged
  *       files for a redo. Ingested files get sequence numbers above the deletion, so they win.
@@ -53,6 +54,8 @@ import org.rocksdb.WriteBatch;
  */
 final class SnapshotIngester {
   static final String MARKER = "INGEST";
+  /** The data families and the one the alongside writes may use besides them. */
+  private static final List<Cf> FLUSHED = List.of(Cf.DATA, Cf.LOCK, Cf.WRITE, Cf.RAFT_STATE);
   private static final String MARKER_TEMP = "INGEST.tmp";
 
   private SnapshotIngester() {}
@@ -81,7 +84,8 @@ final class SnapshotIngester {
   }
 
   /** Steps 3 to 5 for a verified snapshot. */
-  static void ingest(Store store, Path staging, SnapshotManifest m, Consumer<CrashPoint> faults) {
+  static void ingest(Store store, Path staging, SnapshotManifest m, AlongsideWrites alongside,
+      Consumer<CrashPoint> faults) {
     String snapshot = "snapshot " + SnapshotDirs.name(m.snapshotId());
     try {
       for (SnapshotFile f : m.files()) {
@@ -93,7 +97,7 @@ final class SnapshotIngester {
       throw new StoreException(store.dir(), "cannot commit " + snapshot + "; the span is"
           + " unchanged", e);
     }
-    apply(store, staging, m, faults);
+    apply(store, staging, m, alongside, faults);
     finish(store, staging, faults);
   }
 
@@ -104,7 +108,8 @@ final class SnapshotIngester {
    *
    * @return the manifests of the ingests that were redone, in staging-directory order
    */
-  static List<SnapshotManifest> recover(Store store, Consumer<CrashPoint> faults) {
+  static List<SnapshotManifest> recover(Store store, AlongsideWrites alongside,
+      Consumer<CrashPoint> faults) {
     List<SnapshotManifest> redone = new ArrayList<>();
     try {
       SnapshotDirs.deleteTree(SnapshotDirs.outgoing(store));
@@ -130,7 +135,7 @@ final class SnapshotIngester {
               + ", which may be partly replaced: " + e.getMessage()
               + "; rebuild this store's replica of that range from another store", e);
         }
-        apply(store, staging, m, faults);
+        apply(store, staging, m, alongside, faults);
         finish(store, staging, faults);
         redone.add(m);
       }
@@ -169,7 +174,7 @@ final class SnapshotIngester {
 
   /** Step 4: delete the span, make the deletion durable, ingest. Safe to repeat. */
   private static void apply(Store store, Path staging, SnapshotManifest m,
-      Consumer<CrashPoint> faults) {
+      AlongsideWrites alongside, Consumer<CrashPoint> faults) {
     String what = "ingest of snapshot " + SnapshotDirs.name(m.snapshotId()) + " (the marker"
         + " stays; recover() redoes it at the next open)";
     try (WriteBatch batch = new WriteBatch();
@@ -178,9 +183,10 @@ final class SnapshotIngester {
       for (Cf cf : KeySpan.DATA_CFS) {
         deleteSpan(store, cf, m.span(), batch);
       }
+      alongside.add(m, batch);
       store.write(batch);
       faults.accept(CrashPoint.SPAN_DELETED);
-      store.db().flush(flush, KeySpan.DATA_CFS.stream().map(store::handle).toList());
+      store.db().flush(flush, FLUSHED.stream().map(store::handle).toList());
       faults.accept(CrashPoint.SPAN_DELETE_FLUSHED);
       for (Cf cf : KeySpan.DATA_CFS) {
         List<String> paths = m.files().stream().filter(f -> f.cf() == cf)

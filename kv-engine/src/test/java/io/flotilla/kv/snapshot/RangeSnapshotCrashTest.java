@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flotilla.kv.Cf;
 import io.flotilla.kv.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,12 +123,42 @@ class RangeSnapshotCrashTest {
     b.close();
     b = Fixture.reopen(bDir);
     assertThrows(SimulatedCrash.class,
-        () -> SnapshotIngester.recover(b, crashAt(CrashPoint.CF_INGESTED, 2)));
+        () -> SnapshotIngester.recover(b, AlongsideWrites.NONE,
+            crashAt(CrashPoint.CF_INGESTED, 2)));
     List<SnapshotManifest> redone = reopenAndRecover();
     assertEquals(List.of(out.manifest()), redone);
     Fixture.assertRecords(aSpan, Fixture.inside(b, SPAN), "the span");
     Fixture.assertRecords(bOutside, Fixture.outside(b, SPAN), "outside the span");
     assertNoSnapshotFiles();
+  }
+
+  @ParameterizedTest(name = "crash at {0}")
+  @MethodSource("alongsideCrashPoints")
+  void alongsideWritesLandExactlyWithTheNewSpan(CrashPoint point) {
+    byte[] key = Fixture.bytes("applied-at");
+    List<String> oldSpan = Fixture.inside(b, SPAN);
+    AlongsideWrites alongside = (m, batch) -> batch.put(b.handle(Cf.RAFT_STATE), key,
+        m.context());
+    IncomingSnapshot in = new RangeSnapshotReceiver(b, crashAt(point, 1)).begin(ID);
+    Fixture.sendChunks(out, in);
+    assertThrows(SimulatedCrash.class, () -> in.complete(out.manifest(), alongside));
+    b.close();
+    b = Fixture.reopen(bDir);
+    RangeSnapshotReceiver.recover(b, (m, batch) -> batch.put(b.handle(Cf.RAFT_STATE), key,
+        m.context()));
+    boolean newSpan = point.compareTo(CrashPoint.MARKER_DURABLE) >= 0;
+    try {
+      assertArrayEquals(newSpan ? CONTEXT : null, b.db().get(b.handle(Cf.RAFT_STATE), key));
+    } catch (org.rocksdb.RocksDBException e) {
+      throw new AssertionError(e);
+    }
+    Fixture.assertRecords(newSpan ? aSpan : oldSpan,
+        Fixture.inside(b, SPAN), "the span");
+  }
+
+  static Stream<CrashPoint> alongsideCrashPoints() {
+    return Stream.of(CrashPoint.VERIFIED, CrashPoint.MARKER_DURABLE, CrashPoint.SPAN_DELETED,
+        CrashPoint.SPAN_DELETE_FLUSHED, CrashPoint.MARKER_REMOVED);
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.flotilla.kv.Store;
 import io.flotilla.kv.StoreException;
 import io.flotilla.kv.StoreIdentity;
 import io.flotilla.kv.StoreOptions;
+import io.flotilla.kv.snapshot.RangeSnapshotReceiver;
 import io.flotilla.multiraft.kv.KvService;
 import io.flotilla.multiraft.proto.KvGrpc;
 import io.flotilla.multiraft.proto.JoinRequest;
@@ -22,7 +23,6 @@ import io.flotilla.multiraft.runtime.RangeInfo;
 import io.flotilla.multiraft.runtime.RangeMeta;
 import io.flotilla.multiraft.runtime.StoreRuntime;
 import io.flotilla.multiraft.transport.GrpcTransport;
-import io.flotilla.multiraft.transport.IncomingSnapshots;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -114,10 +114,10 @@ public final class Node implements AutoCloseable {
     this.logs = new RaftLogStore(store);
     this.book = new AddressBook(nodeId, address, System::nanoTime);
     book.learnAll(knownNodes);
-    // Ranges move their data through their logs (never compacted yet), so no data snapshot is
-    // ever streamed to this node; they come with log compaction.
+    // Snapshots are staged by the store's receiver; the runtime recovers interrupted ingests
+    // when it starts, before the transport receives anything.
     this.transport = new GrpcTransport(nodeId, clusterId, config.listen().toString(), book,
-        IncomingSnapshots.REFUSE, config.transport());
+        new RangeSnapshotReceiver(store)::begin, config.transport());
     this.runtime = new StoreRuntime(nodeId, store, logs, transport, config.runtime(),
         System::currentTimeMillis);
     this.rpcPool = Executors.newFixedThreadPool(RPC_THREADS, daemon("flotilla-rpc-" + nodeId));

@@ -59,9 +59,11 @@ public record NodeConfig(Path store, HostPort listen, Optional<HostPort> adverti
     RuntimeOptions runtime = new RuntimeOptions(
         (int) Math.max(1, c.get(NodeSettings.TICK).toMillis()),
         c.get(NodeSettings.ELECTION_TICKS), c.get(NodeSettings.QUIESCE_AFTER_TICKS),
-        RuntimeOptions.DEFAULTS.inboxCapacity());
+        RuntimeOptions.DEFAULTS.inboxCapacity(), c.get(NodeSettings.LOG_COMPACT_ENTRIES),
+        c.get(NodeSettings.LOG_COMPACT_BYTES).bytes());
     TransportOptions transport = TransportOptions.DEFAULTS
-        .withLivenessTimeout(c.get(NodeSettings.PEER_LIVENESS_TIMEOUT));
+        .withLivenessTimeout(c.get(NodeSettings.PEER_LIVENESS_TIMEOUT))
+        .withSnapshotBytesPerSecond(c.get(NodeSettings.SNAPSHOT_RATE).bytes());
     return new NodeConfig(c.get(NodeSettings.STORE), listen,
         adv.isEmpty() ? Optional.empty() : Optional.of(HostPort.parse(adv)), join,
         http(c.get(NodeSettings.HTTP), listen), runtime, transport,

@@ -1,8 +1,10 @@
 package io.flotilla.multiraft.node;
 
+import io.flotilla.config.ByteSize;
 import io.flotilla.config.Constraint;
 import io.flotilla.config.HostPort;
 import io.flotilla.config.Setting;
+import io.flotilla.multiraft.runtime.RuntimeOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -71,11 +73,29 @@ public final class NodeSettings {
       Constraint.between(Duration.ofMillis(40), Duration.ofMinutes(10)),
       "how long a peer's Raft stream may stay silent before its ranges elect new leaders");
 
+  public static final Setting<Integer> LOG_COMPACT_ENTRIES = Setting.ofInt(
+      "raft.log-compact-entries", RuntimeOptions.DEFAULT_LOG_COMPACT_ENTRIES,
+      Constraint.between(4, 100_000_000),
+      "a range's Raft log is compacted once its applied index is this many entries ahead of"
+          + " the log's start");
+
+  public static final Setting<ByteSize> LOG_COMPACT_BYTES = Setting.ofByteSize(
+      "raft.log-compact-bytes", ByteSize.ofBytes(RuntimeOptions.DEFAULT_LOG_COMPACT_BYTES),
+      Constraint.between(ByteSize.ofKibibytes(1), ByteSize.ofGibibytes(64)),
+      "... or once this much was applied since the last compaction (then lagging followers get"
+          + " a snapshot)");
+
+  public static final Setting<ByteSize> SNAPSHOT_RATE = Setting.ofByteSize(
+      "transport.snapshot-rate", ByteSize.ofMebibytes(32),
+      Constraint.between(ByteSize.ofKibibytes(1), ByteSize.ofGibibytes(64)),
+      "range snapshot data this node sends per second, to all peers together");
+
   /** Every setting a node reads, for the process's {@code SettingsRegistry}. */
   public static List<Setting<?>> all() {
     return List.of(STORE, LISTEN, ADVERTISE, JOIN, HTTP, TICK, ELECTION_TICKS,
         QUIESCE_AFTER_TICKS, REPLICATION_FACTOR, MAINTENANCE_INTERVAL, NODE_DEAD_AFTER,
-        JOIN_TIMEOUT, PEER_LIVENESS_TIMEOUT);
+        JOIN_TIMEOUT, PEER_LIVENESS_TIMEOUT, LOG_COMPACT_ENTRIES, LOG_COMPACT_BYTES,
+        SNAPSHOT_RATE);
   }
 
   static boolean isAddress(String s) {

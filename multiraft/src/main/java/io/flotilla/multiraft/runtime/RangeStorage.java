@@ -3,22 +3,25 @@ package io.flotilla.multiraft.runtime;
 import io.flotilla.multiraft.EngineRaftStorage;
 import io.flotilla.raft.Entry;
 import io.flotilla.raft.Snapshot;
+import io.flotilla.raft.SnapshotMetadata;
 import io.flotilla.raft.Storage;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * A range's Raft storage: the engine's log, plus snapshots that carry the range's descriptor,
- * so a replica created from a snapshot learns its span. (The range's data travels separately,
- * as a range snapshot; see {@code Transport#sendSnapshot}.)
+ * A range's Raft storage: the engine's log, plus snapshots taken at the replica's applied index
+ * (at or after the log's start) that carry the range's descriptor, so a replica created from a
+ * snapshot learns its span. The range's data at that index travels separately, as a range
+ * snapshot ({@link SnapshotShipper}); taking the metadata from the applied state is what lets
+ * the data match it exactly.
  */
 final class RangeStorage implements Storage {
   private final EngineRaftStorage log;
-  private final Supplier<RangeDescriptor> descriptor;
+  private final Supplier<Replica> replica;
 
-  RangeStorage(EngineRaftStorage log, Supplier<RangeDescriptor> descriptor) {
+  RangeStorage(EngineRaftStorage log, Supplier<Replica> replica) {
     this.log = log;
-    this.descriptor = descriptor;
+    this.replica = replica;
   }
 
   @Override
@@ -48,7 +51,11 @@ final class RangeStorage implements Storage {
 
   @Override
   public Snapshot snapshot() {
-    Snapshot s = log.snapshot();
-    return new Snapshot(s.metadata(), descriptor.get().toProto().toByteArray());
+    Replica r = replica.get();
+    if (r.applied == 0) {
+      return log.snapshot(); // an empty replica, never a leader: nothing to send
+    }
+    return new Snapshot(new SnapshotMetadata(r.applied, r.appliedTerm, r.descriptor.members()),
+        r.descriptor.toProto().toByteArray());
   }
 }

@@ -47,7 +47,16 @@ final class Replica {
   private final Store store;
   RangeDescriptor descriptor;
   long applied;
-  private long appliedTerm;
+  /** The term of the entry at {@link #applied}: with it, a snapshot of the data's metadata. */
+  long appliedTerm;
+  /**
+   * The last applied conf change's index (the applied index when opened, as it is unknown):
+   * the log is compacted only at or after it, so the membership recorded with the compacted
+   * prefix is the descriptor's, exactly.
+   */
+  long lastConfChange;
+  /** Bytes of entries applied since the log was last compacted. */
+  long bytesSinceCompaction;
   /** The newest timestamp applied: the same on every replica after the same entries. */
   long maxTs;
   /** The newest timestamp this replica proposed as leader; never read when applying. */
@@ -72,6 +81,7 @@ final class Replica {
     this.descriptor = RangeDescriptor.fromProto(state.getRange());
     this.applied = state.getAppliedIndex();
     this.appliedTerm = state.getAppliedTerm();
+    this.lastConfChange = applied;
     this.maxTs = state.getMaxTs();
   }
 
@@ -108,6 +118,7 @@ final class Replica {
       if (e.type() == EntryType.CONF_CHANGE) {
         ConfState cs = node.applyConfChange(ConfChange.decode(e.data()));
         descriptor = descriptor.withMembers(cs, e.index());
+        lastConfChange = e.index();
       } else if (e.data().length > 0) {
         cmd = CommandPb.parseFrom(e.data());
         if (cmd.hasCas() || cmd.hasMetaUpdate()) {
@@ -122,6 +133,7 @@ final class Replica {
     }
     applied = e.index();
     appliedTerm = e.term();
+    bytesSinceCompaction += e.data().length;
     Pending p = proposals.remove(e.index());
     if (p != null) {
       ApplyResult outcome = result;

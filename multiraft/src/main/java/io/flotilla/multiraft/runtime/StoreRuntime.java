@@ -1,7 +1,6 @@
 package io.flotilla.multiraft.runtime;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.flotilla.kv.RaftLogStore;
 import io.flotilla.kv.Store;
 import io.flotilla.kv.WalBatch;
@@ -55,6 +54,14 @@ import org.rocksdb.WriteBatch;
  * Ready's entries and hard state in <b>one</b> WAL batch with one fsync; send the messages that
  * promised that state; apply committed entries; advance.
  *
+ * <p><b>Log compaction and snapshots.</b> After applying, a range whose log outgrew its
+ * threshold is compacted ({@link LogCompactor}). A follower whose entries are gone gets a
+ * snapshot of the range's data at the leader's applied index: pinned on the raft thread,
+ * exported and streamed on the transport's snapshot-sending threads (GrpcTransport: {@code
+ * flotilla-snapshot-send-<node>}, no thread of the runtime's own), at most two at a time
+ * ({@link SnapshotShipper}); the receiver ingests it together with its apply state before the
+ * cycle writes the snapshot's log changes ({@link SnapshotInstaller}).
+ *
  * <p><b>Quiescence.</b> A leader whose range is idle and fully caught up sends its followers a
  * quiesce heartbeat and stops ticking; so do they. Any proposal, read or message wakes a replica.
  * When a node's connection dies, only the replicas that followed a leader on that node wake up
@@ -68,6 +75,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private final RuntimeOptions options;
   private final LongSupplier clock;
   private final SplittableRandom random;
+  private final LogCompactor compactor;
+  private final SnapshotShipper shipper;
+  private final SnapshotInstaller installer;
 
   private final LinkedBlockingQueue<Runnable> inbox;
   private final ScheduledExecutorService ticker;
@@ -105,6 +115,16 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     this.inbox = new LinkedBlockingQueue<>(options.inboxCapacity());
     this.ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ticker-" + nodeId));
     this.raftThread = daemon(this::loop, "raft-" + nodeId);
+    this.compactor = new LogCompactor(logs, options);
+    this.installer = new SnapshotInstaller(store);
+    this.shipper = new SnapshotShipper(store, transport, this::enqueueReliably,
+        (rangeId, to, accepted) -> {
+          Replica r = replicas.get(rangeId);
+          if (r != null) {
+            r.node.reportSnapshot(to, accepted);
+            activate(r);
+          }
+        });
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -119,7 +139,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
 
   /** Loads this store's replicas, connects the transport and starts the threads. */
   public void start() {
+    SnapshotInstaller.recover(store);
     for (ApplyStatePb st : ApplyStates.loadAll(store)) {
+      SnapshotInstaller.alignLog(logs, st);
       openReplica(st);
     }
     running = true;
@@ -232,6 +254,8 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       applying.close();
     }
     transport.close();
+    shipper.close();
+    installer.close();
   }
 
   // ------------------------------------------------------------------ transport callbacks
@@ -249,10 +273,23 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   @Override
   public void onSnapshot(long fromNode, Envelope installSnapshot, IncomingSnapshot staged,
       SnapshotManifest manifest) {
-    // Ranges move data through their logs from the bootstrap snapshot on; data snapshots come
-    // with log compaction.
-    staged.close();
-    onMessages(fromNode, List.of(installSnapshot));
+    ApplyStatePb state;
+    try {
+      state = SnapshotInstaller.check(installSnapshot, staged, manifest);
+    } catch (RuntimeException e) {
+      staged.close();
+      throw e;
+    }
+    Runnable install = () -> {
+      if (installer.stage(installSnapshot, staged, manifest, state)) {
+        deliver(installSnapshot);
+      }
+    };
+    if (!running || !inbox.offer(install)) {
+      staged.close();
+      throw new RejectedExecutionException("node " + nodeId + " cannot take the snapshot of"
+          + " range " + installSnapshot.rangeId() + " now: its raft inbox is full");
+    }
   }
 
   @Override
@@ -325,6 +362,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
           elections++;
         }
         sendAll(r, rd.messages());
+        installer.beforePersist(r, rd);
         EngineRaftStorage.persist(batch, r.rangeId, rd);
       }
     }
@@ -347,10 +385,6 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       Replica r = withWork.get(i);
       Ready rd = readies.get(i);
       sendAll(r, rd.messagesAfterPersist());
-      if (rd.snapshot() != null) {
-        applying.flush();
-        installSnapshot(r, rd);
-      }
       for (Entry e : rd.committedEntries()) {
         Replica.AppliedSplit split = r.apply(e, applying);
         appliedCount++;
@@ -379,6 +413,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     for (int i = 0; i < withWork.size(); i++) {
       Replica r = withWork.get(i);
       Ready rd = readies.get(i);
+      // Only once the applied index that covers the truncated prefix is written: RocksDB
+      // recovers a prefix of its log, so the log's start can never pass the applied index.
+      compactor.afterApply(r);
       r.serveReads();
       if (rd.softState() != null && rd.softState().role() != Role.LEADER) {
         failReads(r);
@@ -394,10 +431,10 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private void sendAll(Replica r, List<Message> msgs) {
     for (Message m : msgs) {
       Envelope env = new Envelope(r.rangeId, m);
-      transport.send(env);
       if (m instanceof Message.InstallSnapshot) {
-        // The bootstrap snapshot carries no data; the follower answers once it is installed.
-        r.node.reportSnapshot(m.to(), true);
+        shipper.ship(r, env); // with the range's data; reported to the core once it is sent
+      } else {
+        transport.send(env);
       }
     }
   }
@@ -405,6 +442,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private void deliver(Envelope e) {
     Replica r = replicas.get(e.rangeId());
     Message m = e.message();
+    if (m instanceof Message.InstallSnapshot s && !installer.holds(e.rangeId(), s)) {
+      return; // without its data (an older node's?): installing it would lose the range's data
+    }
     if (r == null) {
       if (!(m instanceof Message.Append || m instanceof Message.Heartbeat
           || m instanceof Message.InstallSnapshot)) {
@@ -501,7 +541,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     EngineRaftStorage log = new EngineRaftStorage(logs, d.rangeId(),
         d.members().voters().isEmpty() && d.members().learners().isEmpty() ? null
             : d.members());
-    RangeStorage storage = new RangeStorage(log, () -> self[0].descriptor);
+    RangeStorage storage = new RangeStorage(log, () -> self[0]);
     RaftConfig cfg = RaftConfig.builder(nodeId, random.split())
         .electionTicks(options.electionTicks())
         .heartbeatTicks(1)
@@ -543,22 +583,6 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       right.node.campaign();
     }
     return right;
-  }
-
-  private void installSnapshot(Replica r, Ready rd) {
-    RangeDescriptor d;
-    try {
-      d = RangeDescriptor.fromProto(RangeDescriptorPb.parseFrom(rd.snapshot().data()));
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("range " + r.rangeId + ": snapshot without a descriptor",
-          e);
-    }
-    r.descriptor = d.withMembers(rd.snapshot().metadata().confState());
-    r.applied = rd.snapshot().index();
-    try (WriteBatch b = new WriteBatch()) {
-      ApplyStates.put(store, b, r.rangeId, r.applyState(rd.snapshot().term()));
-      store.write(b);
-    }
   }
 
   private Replica leaderReplica(long rangeId, byte[] key) {
@@ -642,6 +666,17 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       }
     });
     return f;
+  }
+
+  /** For outcomes that must not be lost to a full inbox (it drains while the runtime runs). */
+  private void enqueueReliably(Runnable task) {
+    try {
+      while (running && !inbox.offer(task, options.tickMillis(), TimeUnit.MILLISECONDS)) {
+        // The raft thread is busy; it drains the inbox.
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void enqueue(CompletableFuture<?> f, Runnable work) {

@@ -11,6 +11,7 @@ import io.flotilla.kv.RaftLogStore;
 import io.flotilla.kv.Store;
 import io.flotilla.kv.StoreIdentity;
 import io.flotilla.kv.StoreOptions;
+import io.flotilla.kv.snapshot.RangeSnapshotReceiver;
 import io.flotilla.multiraft.transport.IncomingSnapshots;
 import io.flotilla.multiraft.transport.LocalNetwork;
 import io.flotilla.multiraft.proto.CasPb;
@@ -209,7 +210,7 @@ class StoreRuntimeTest {
   }
 
   @Test
-  void aReplicaAddedAfterASplitReplaysTheSplitWithoutRedoingIt() {
+  void aReplicaAddedAfterASplitHoldsTheLeftSpanOnly() {
     startCluster(3);
     await("a leader", () -> leaderOf(1) != 0);
     StoreRuntime leader = nodes.get(leaderOf(1));
@@ -220,11 +221,11 @@ class StoreRuntimeTest {
     join(leader.changeMembers(1, io.flotilla.raft.ConfChange.addLearner(4)));
     long target = leader.ranges().stream().filter(ri -> ri.descriptor().rangeId() == 1)
         .findFirst().orElseThrow().commit();
-    // Its log holds the split at an index its descriptor (from the leader's snapshot) is
-    // already past: replaying it must neither fail the replica nor create the right half.
+    // It starts from the leader's data snapshot, taken after the split: it must neither create
+    // the right half nor hold its keys.
     await("the added replica applies the whole log", () -> added.ranges().stream()
         .anyMatch(ri -> ri.descriptor().rangeId() == 1 && ri.applied() >= target));
-    assertEquals(1, added.ranges().size(), "the right half is not created from a replay");
+    assertEquals(1, added.ranges().size(), "the right half is not created on the new node");
     assertArrayEquals(b("h"), added.ranges().get(0).descriptor().endKey());
     join(leader.propose(1, b("c"), put("c", "later")));
     await("the added replica keeps applying", () -> added.ranges().get(0).applied()
@@ -235,8 +236,9 @@ class StoreRuntimeTest {
     Store s = Store.create(dir.resolve("n" + id), new StoreIdentity(9, id,
         Store.FORMAT_VERSION), StoreOptions.DEFAULTS);
     stores.put(id, s);
-    StoreRuntime rt = new StoreRuntime(id, s, new RaftLogStore(s),
-        net.join(id, IncomingSnapshots.REFUSE, 100_000), FAST, System::currentTimeMillis);
+    StoreRuntime rt = new StoreRuntime(id, s, new RaftLogStore(s), net.join(id,
+        snapshotId -> new RangeSnapshotReceiver(s).begin(snapshotId), 100_000), FAST,
+        System::currentTimeMillis);
     nodes.put(id, rt);
     rt.start();
     return rt;
