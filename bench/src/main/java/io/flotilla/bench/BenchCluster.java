@@ -74,10 +74,19 @@ final class BenchCluster implements AutoCloseable {
     try {
       var admin = NodeAdminGrpc.newBlockingStub(ch);
       for (byte[] k : userKeys) {
-        AdminSplitResponse r = admin.withDeadlineAfter(30, TimeUnit.SECONDS)
-            .split(AdminSplitRequest.newBuilder().setUserKey(ByteString.copyFrom(k)).build());
-        if (r.hasError()) {
-          throw new IllegalStateException("split at " + new String(k) + ": " + r.getError());
+        // The range to split may be the right half of the previous split, still electing its
+        // leader: ask again until it has one.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+          AdminSplitResponse r = admin.withDeadlineAfter(30, TimeUnit.SECONDS)
+              .split(AdminSplitRequest.newBuilder().setUserKey(ByteString.copyFrom(k)).build());
+          if (!r.hasError()) {
+            break;
+          }
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("split at " + new String(k) + ": " + r.getError());
+          }
+          pause();
         }
       }
     } finally {
@@ -108,12 +117,16 @@ final class BenchCluster implements AutoCloseable {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("benchmark cluster: timed out waiting until " + what);
       }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+      pause();
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

@@ -29,11 +29,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * bytes: the shape of the etcd and RheaKV figures in issue #4.
  *
  * <p>Each JMH thread is one client doing blocking calls through one shared {@code KvClient}, so
- * the thread count is the number of requests in flight. Throughput mode gives puts/s; sample
- * mode gives p50/p99 latency.
+ * the thread count is the number of requests in flight. Run it twice: {@code -bm thrpt -tu s}
+ * for operations per second and {@code -bm sample -tu us} for p50/p99 latency (README).
  */
 @State(Scope.Benchmark)
-@BenchmarkMode({Mode.Throughput, Mode.SampleTime})
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx4g"})
 @Warmup(iterations = 2, time = 3)
 @Measurement(iterations = 3, time = 5)
@@ -108,28 +109,24 @@ public class ClusterBenchmark {
 
   @Benchmark
   @Threads(1)
-  @OutputTimeUnit(TimeUnit.SECONDS)
   public void put1() {
     cluster.client().put(randomKey(), value);
   }
 
   @Benchmark
   @Threads(16)
-  @OutputTimeUnit(TimeUnit.SECONDS)
   public void put16() {
     cluster.client().put(randomKey(), value);
   }
 
   @Benchmark
   @Threads(64)
-  @OutputTimeUnit(TimeUnit.SECONDS)
   public void put64() {
     cluster.client().put(randomKey(), value);
   }
 
   @Benchmark
   @Threads(64)
-  @OutputTimeUnit(TimeUnit.SECONDS)
   public byte[] get64() {
     return cluster.client().get(preloaded.get(
         ThreadLocalRandom.current().nextInt(preloaded.size())));
