@@ -20,9 +20,11 @@ import io.flotilla.raft.EntryType;
 import io.flotilla.raft.RaftNode;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.rocksdb.ReadOptions;
@@ -34,7 +36,13 @@ import org.rocksdb.WriteBatch;
  */
 final class Replica {
   /** A proposal this replica made and whose outcome a client waits for. */
-  record Pending(long term, CompletableFuture<ApplyResult> future) {}
+  record Pending(long term, List<CompletableFuture<ApplyResult>> futures) {}
+
+  /** A write taken for proposing in this cycle's batch entry. */
+  record Queued(CommandPb command, CompletableFuture<ApplyResult> future) {}
+
+  /** Writes queued since the last cycle, proposed together as one entry when it starts. */
+  final List<Queued> queued = new ArrayList<>();
 
   /** A linearizable read waiting for its ReadIndex and then for the applied index. */
   record PendingRead(long index, Runnable serve) {}
@@ -111,21 +119,23 @@ final class Replica {
    * later snapshot replays it) is refused like any key outside the range.
    */
   AppliedSplit apply(Entry e, ApplyBatch out) {
-    CommandPb cmd = null;
     split = null;
-    ApplyResult result = ApplyResult.OK;
+    List<ApplyResult> results = List.of(ApplyResult.OK);
     try {
       if (e.type() == EntryType.CONF_CHANGE) {
         ConfState cs = node.applyConfChange(ConfChange.decode(e.data()));
         descriptor = descriptor.withMembers(cs, e.index());
         lastConfChange = e.index();
       } else if (e.data().length > 0) {
-        cmd = CommandPb.parseFrom(e.data());
-        if (cmd.hasCas() || cmd.hasMetaUpdate()) {
-          // It reads what it may change: earlier entries of this cycle must be in the store.
-          out.flush();
+        CommandPb cmd = CommandPb.parseFrom(e.data());
+        if (cmd.getBatchCount() == 0) {
+          results = List.of(executeOne(cmd, out));
+        } else {
+          results = new ArrayList<>(cmd.getBatchCount());
+          for (CommandPb one : cmd.getBatchList()) {
+            results.add(executeOne(one, out));
+          }
         }
-        result = execute(cmd, out.batch());
       }
     } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
       throw new IllegalStateException("range " + rangeId + ": entry " + e.index()
@@ -136,16 +146,28 @@ final class Replica {
     bytesSinceCompaction += e.data().length;
     Pending p = proposals.remove(e.index());
     if (p != null) {
-      ApplyResult outcome = result;
-      if (p.term() == e.term()) {
-        out.afterWrite(() -> p.future().complete(outcome));
+      if (p.term() == e.term() && p.futures().size() == results.size()) {
+        List<ApplyResult> outcomes = results;
+        out.afterWrite(() -> {
+          for (int i = 0; i < outcomes.size(); i++) {
+            p.futures().get(i).complete(outcomes.get(i));
+          }
+        });
       } else {
-        out.afterWrite(() -> p.future().completeExceptionally(
-            new RangeException.ProposalDropped(rangeId, "another leader's entry took index "
-                + e.index())));
+        RangeException dropped = new RangeException.ProposalDropped(rangeId,
+            "another leader's entry took index " + e.index());
+        out.afterWrite(() -> p.futures().forEach(f -> f.completeExceptionally(dropped)));
       }
     }
     return split;
+  }
+
+  private ApplyResult executeOne(CommandPb cmd, ApplyBatch out) {
+    if (cmd.hasCas() || cmd.hasMetaUpdate()) {
+      // It reads what it may change: earlier entries of this cycle must be in the store.
+      out.flush();
+    }
+    return execute(cmd, out.batch());
   }
 
   /** Adds where this replica now stands to the batch holding what it applied. */

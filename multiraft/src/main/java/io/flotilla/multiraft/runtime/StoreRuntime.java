@@ -88,6 +88,8 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private final Map<Long, Replica> replicas = new HashMap<>();
   private final LinkedHashSet<Replica> awake = new LinkedHashSet<>();
   private final LinkedHashSet<Replica> active = new LinkedHashSet<>();
+  /** Replicas with writes queued for this cycle's batch entries. */
+  private final LinkedHashSet<Replica> proposing = new LinkedHashSet<>();
   private final ApplyBatch applying;
   private long readSeq;
   private long cycles;
@@ -164,19 +166,57 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     });
   }
 
-  /** Proposes a write command on a range's leader; completes once it is applied here. */
+  /**
+   * Proposes a write command on a range's leader; completes once it is applied here. Plain
+   * writes that reach a range in the same cycle share one log entry ({@link #proposeQueued}).
+   */
   public CompletableFuture<ApplyResult> propose(long rangeId, byte[] routingKey,
       CommandPb command) {
     CompletableFuture<ApplyResult> f = new CompletableFuture<>();
     enqueue(f, () -> {
       Replica r = leaderReplica(rangeId, routingKey);
-      long ts = r.nextTimestamp(clock.getAsLong());
-      byte[] data = command.toBuilder().setTimestamp(ts).build().toByteArray();
-      ProposalId id = proposeOrFail(r, () -> r.node.propose(data));
-      r.proposals.put(id.index(), new Replica.Pending(id.term(), f));
-      proposals++;
+      if (command.hasSplit() || command.hasMetaUpdate()) {
+        // Alone in its entry, and after the writes that arrived before it.
+        proposeQueued(r);
+        long ts = r.nextTimestamp(clock.getAsLong());
+        byte[] data = command.toBuilder().setTimestamp(ts).build().toByteArray();
+        ProposalId id = proposeOrFail(r, () -> r.node.propose(data));
+        r.proposals.put(id.index(), new Replica.Pending(id.term(), List.of(f)));
+        proposals++;
+        return;
+      }
+      r.queued.add(new Replica.Queued(command, f));
+      proposing.add(r);
     });
     return f;
+  }
+
+  /**
+   * Proposes the writes queued on {@code r} as one entry (a batch command, or the command
+   * itself if it is alone), each with its own timestamp and outcome. Fails them all if the
+   * replica can no longer propose (it lost leadership since they were queued).
+   */
+  private void proposeQueued(Replica r) {
+    if (r.queued.isEmpty()) {
+      return;
+    }
+    List<Replica.Queued> taken = new ArrayList<>(r.queued);
+    r.queued.clear();
+    List<CompletableFuture<ApplyResult>> futures = new ArrayList<>(taken.size());
+    CommandPb.Builder batch = CommandPb.newBuilder();
+    long now = clock.getAsLong();
+    for (Replica.Queued q : taken) {
+      batch.addBatch(q.command().toBuilder().setTimestamp(r.nextTimestamp(now)));
+      futures.add(q.future());
+    }
+    byte[] data = (taken.size() == 1 ? batch.getBatch(0) : batch.build()).toByteArray();
+    try {
+      ProposalId id = proposeOrFail(r, () -> r.node.propose(data));
+      r.proposals.put(id.index(), new Replica.Pending(id.term(), futures));
+      proposals += taken.size();
+    } catch (RuntimeException e) {
+      futures.forEach(f -> f.completeExceptionally(e));
+    }
   }
 
   /** A linearizable read of one key at the range's latest state. */
@@ -214,7 +254,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     enqueue(f, () -> {
       Replica r = leaderReplica(rangeId, null);
       ProposalId id = proposeOrFail(r, () -> r.node.proposeConfChange(change));
-      r.proposals.put(id.index(), new Replica.Pending(id.term(), f));
+      r.proposals.put(id.index(), new Replica.Pending(id.term(), List.of(f)));
     });
     return f;
   }
@@ -349,6 +389,10 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   }
 
   private void cycle() {
+    for (Replica r : proposing) {
+      proposeQueued(r);
+    }
+    proposing.clear();
     List<Replica> withWork = new ArrayList<>();
     List<Ready> readies = new ArrayList<>();
     WalBatch batch = new WalBatch();

@@ -298,28 +298,27 @@ class SnapshotClusterTest {
     writeKeys(from, to, i -> "v" + i);
   }
 
-  /** Writes keys k{from}..k{to-1}; puts are idempotent, so a write a leader change lost is
-   * simply written again through the next leader. */
+  /**
+   * Writes keys k{from}..k{to-1} one after the other, so each is its own log entry (writes
+   * proposed together share one) and the log grows by one entry per key. Puts are idempotent,
+   * so a write a leader change lost is simply written again through the next leader.
+   */
   private void writeKeys(int from, int to, Function<Integer, String> value) {
-    Map<Integer, CompletableFuture<ApplyResult>> writes = new TreeMap<>();
-    for (int i = from; i < to; i++) {
-      writes.put(i, null);
-    }
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!writes.isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("could not write " + writes.keySet());
-      }
-      StoreRuntime leader = nodes.get(awaitLeader());
-      writes.replaceAll((i, f) -> leader.propose(RANGE, b("k" + i), put("k" + i,
-          value.apply(i))));
-      writes.entrySet().removeIf(e -> {
-        try {
-          return join(e.getValue()).ok();
-        } catch (RuntimeException ex) {
-          return false; // not the leader any more, or the entry was dropped: again
+    for (int i = from; i < to; i++) {
+      while (true) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("could not write k" + i);
         }
-      });
+        StoreRuntime leader = nodes.get(awaitLeader());
+        try {
+          if (join(leader.propose(RANGE, b("k" + i), put("k" + i, value.apply(i)))).ok()) {
+            break;
+          }
+        } catch (RuntimeException ex) {
+          // Not the leader any more, or the entry was dropped: again.
+        }
+      }
     }
   }
 

@@ -170,6 +170,35 @@ class StoreRuntimeTest {
   }
 
   @Test
+  void writesProposedTogetherShareAnEntryButKeepTheirOwnOutcomes() {
+    startCluster(3);
+    await("a leader", () -> leaderOf(1) != 0);
+    StoreRuntime leader = nodes.get(leaderOf(1));
+    join(leader.propose(1, b("c"), put("c", "0")));
+    long before = leader.ranges().get(0).commit();
+    CommandPb casMatches = CommandPb.newBuilder().setCas(CasPb.newBuilder()
+        .setKey(ByteString.copyFrom(b("c"))).setExpected(ByteString.copyFrom(b("0")))
+        .setValue(ByteString.copyFrom(b("1")))).build();
+    CommandPb casStale = CommandPb.newBuilder().setCas(CasPb.newBuilder()
+        .setKey(ByteString.copyFrom(b("c"))).setExpected(ByteString.copyFrom(b("0")))
+        .setValue(ByteString.copyFrom(b("2")))).build();
+    List<CompletableFuture<ApplyResult>> puts = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      puts.add(leader.propose(1, b("p" + i), put("p" + i, "v" + i)));
+    }
+    CompletableFuture<ApplyResult> first = leader.propose(1, b("c"), casMatches);
+    CompletableFuture<ApplyResult> second = leader.propose(1, b("c"), casStale);
+    puts.forEach(f -> assertTrue(join(f).ok()));
+    assertTrue(join(first).ok(), "the first compare-and-set sees the value it expects");
+    ApplyResult stale = join(second);
+    assertFalse(stale.ok(), "the second sees the first's write, though in the same entry");
+    assertArrayEquals(b("1"), stale.current());
+    assertArrayEquals(b("v49"), join(leader.get(1, b("p49"))));
+    long entries = leader.ranges().get(0).commit() - before;
+    assertTrue(entries < 52, "52 writes queued together took " + entries + " log entries");
+  }
+
+  @Test
   void compareAndSetIsDecidedOnceInLogOrder() {
     startCluster(3);
     await("a leader", () -> leaderOf(1) != 0);
