@@ -2,7 +2,6 @@ package io.flotilla.multiraft.client;
 
 import io.flotilla.multiraft.kv.Keyspace;
 import io.flotilla.multiraft.proto.KvError;
-import io.flotilla.multiraft.proto.KvGrpc;
 import io.flotilla.multiraft.proto.RangeInfoPb;
 import io.flotilla.multiraft.proto.RangeLookupRequest;
 import io.flotilla.multiraft.proto.RangeLookupResponse;

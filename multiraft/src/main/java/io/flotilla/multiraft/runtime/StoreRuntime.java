@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import io.flotilla.kv.RaftLogStore;
 import io.flotilla.kv.Store;
 import io.flotilla.kv.WalBatch;
-import io.flotilla.kv.mvcc.KvPair;
 import io.flotilla.kv.mvcc.MvccReader;
 import io.flotilla.kv.snapshot.IncomingSnapshot;
 import io.flotilla.kv.snapshot.SnapshotManifest;
