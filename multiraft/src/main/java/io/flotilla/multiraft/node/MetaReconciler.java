@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.rocksdb.ReadOptions;
 
 /**
@@ -30,6 +31,12 @@ import org.rocksdb.ReadOptions;
  * range sends what changed since its last confirmed update.
  *
  * <p>One update in flight at a time; a failed one is retried by the next round.
+ *
+ * <p>A round over the very list (the same object) that the last full round found up to date is
+ * skipped: the runtime publishes a new list whenever a range changes, the system range's
+ * applied index included, and records only ever get newer, so nothing can have become out of
+ * date. An idle node thus neither reads its copy of the records nor builds one per range every
+ * round.
  */
 final class MetaReconciler {
   /** At most this many records per update: bounds one Raft command. */
@@ -37,12 +44,14 @@ final class MetaReconciler {
   private static final int MAX_RECORDS = 1_000_000;
 
   private final long self;
-  private final Store store;
+  private final Supplier<List<RangeMetaPb>> localRecords;
   private final Function<List<RangeMetaPb>, CompletableFuture<Void>> write;
   private final Consumer<String> log;
   /** By range id: the record last confirmed stored (or superseded) by the system range. */
   private final Map<Long, RangeMetaPb> confirmed = new HashMap<>();
   private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
+  /** The ranges of the last round that found every record up to date. */
+  private List<RangeInfo> upToDate;
   private boolean failing;
 
   /**
@@ -51,20 +60,29 @@ final class MetaReconciler {
    */
   MetaReconciler(long self, Store store,
       Function<List<RangeMetaPb>, CompletableFuture<Void>> write, Consumer<String> log) {
+    this(self, () -> readLocal(store), write, log);
+  }
+
+  /**
+   * @param localRecords this store's copy of the meta records (normally {@link #readLocal}),
+   *     read only in rounds of a node holding the system range
+   */
+  MetaReconciler(long self, Supplier<List<RangeMetaPb>> localRecords,
+      Function<List<RangeMetaPb>, CompletableFuture<Void>> write, Consumer<String> log) {
     this.self = self;
-    this.store = store;
+    this.localRecords = localRecords;
     this.write = write;
     this.log = log;
   }
 
   /** One round over this node's ranges; returns the records sent (empty: none). */
   synchronized List<RangeMetaPb> run(List<RangeInfo> ranges) {
-    if (!inFlight.isDone()) {
+    if (!inFlight.isDone() || ranges == upToDate) {
       return List.of();
     }
     boolean holdsSystem = ranges.stream()
         .anyMatch(ri -> ri.descriptor().rangeId() == SystemKeys.SYSTEM_RANGE_ID);
-    Map<ByteBuffer, RangeMetaPb> local = holdsSystem ? byEndKey(readLocal(store)) : Map.of();
+    Map<ByteBuffer, RangeMetaPb> local = holdsSystem ? byEndKey(localRecords.get()) : Map.of();
     List<RangeMetaPb> stale = new ArrayList<>();
     for (RangeInfo ri : ranges) {
       if (ri.leader() != self || stale.size() == MAX_RECORDS_PER_UPDATE) {
@@ -79,6 +97,7 @@ final class MetaReconciler {
       }
     }
     if (stale.isEmpty()) {
+      upToDate = ranges;
       return List.of();
     }
     inFlight = write.apply(stale).whenComplete((v, e) -> settle(stale, e));

@@ -158,10 +158,10 @@ final class UpReplicator {
     long now = clockMillis.getAsLong();
     for (RangeInfo range : ranges) {
       long id = range.descriptor().rangeId();
-      byte[] members = range.descriptor().members().encode();
       InFlight f = inFlight.get(id);
       if (f != null) {
-        boolean settled = !java.util.Arrays.equals(f.membersBefore(), members)
+        boolean settled = !java.util.Arrays.equals(f.membersBefore(),
+            range.descriptor().members().encode())
             || now - f.sinceMillis() > SETTLE_MILLIS
             || f.result().isCompletedExceptionally();
         if (!settled) {
@@ -191,10 +191,12 @@ final class UpReplicator {
               + e.getMessage());
         }
       });
-      inFlight.put(id, new InFlight(members, now, result));
+      inFlight.put(id, new InFlight(range.descriptor().members().encode(), now, result));
       proposed.add(decision);
     }
-    inFlight.keySet().retainAll(ranges.stream().map(r -> r.descriptor().rangeId()).toList());
+    if (!inFlight.isEmpty()) {
+      inFlight.keySet().retainAll(ranges.stream().map(r -> r.descriptor().rangeId()).toList());
+    }
     return proposed;
   }
 

@@ -89,6 +89,10 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private final LinkedHashSet<Replica> active = new LinkedHashSet<>();
   /** Replicas with writes queued for this cycle's batch entries. */
   private final LinkedHashSet<Replica> proposing = new LinkedHashSet<>();
+  /** Replicas that may have changed since the last {@link #publish}. */
+  private final LinkedHashSet<Replica> changed = new LinkedHashSet<>();
+  /** What {@link #publish} last published, by range id, in {@code replicas}' order. */
+  private final Map<Long, RangeInfo> infos = new HashMap<>();
   private final ApplyBatch applying;
   private long readSeq;
   private long cycles;
@@ -241,7 +245,8 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
 
   /** Splits a range at {@code splitKey}; the right half becomes a new range and Raft group. */
   public CompletableFuture<ApplyResult> split(long rangeId, byte[] splitKey) {
-    long newId = (random.nextLong() >>> 1) | 1;
+    // Not the raft thread's random: this runs on the caller's thread.
+    long newId = (java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1) | 1;
     CommandPb cmd = CommandPb.newBuilder().setSplit(SplitPb.newBuilder()
         .setSplitKey(ByteString.copyFrom(splitKey)).setNewRangeId(newId)).build();
     return propose(rangeId, splitKey, cmd);
@@ -556,6 +561,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
 
   private void quiesce(Replica r) {
     if (!r.quiescent) {
+      changed.add(r);
       r.quiescent = true;
       awake.remove(r);
       quiesced++;
@@ -564,6 +570,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
 
   private void wake(Replica r) {
     if (r.quiescent) {
+      changed.add(r);
       r.quiescent = false;
       r.node.unquiesce();
       awake.add(r);
@@ -572,8 +579,14 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     r.idleTicks = 0;
   }
 
+  /**
+   * Gives a replica's Ready a look in the next cycle. Everything that changes a replica (a
+   * message, a tick, a proposal, a read, a cycle that handled its Ready) activates it, so it also
+   * marks the replica for the next {@link #publish}.
+   */
   private void activate(Replica r) {
     active.add(r);
+    changed.add(r);
   }
 
   // ------------------------------------------------------------------ replicas
@@ -736,21 +749,55 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     }
   }
 
+  /**
+   * Publishes the ranges and the stats. Only the replicas changed since the last publish are
+   * looked at again, and the list is replaced only if one of them looks different: a node whose
+   * ranges are all quiet publishes nothing new and its readers see the same list.
+   */
   private void publish() {
-    List<RangeInfo> out = new ArrayList<>(replicas.size());
-    for (Replica r : replicas.values()) {
-      Map<Long, Long> match = Map.of();
-      if (r.node.role() == Role.LEADER) {
-        match = new HashMap<>();
-        for (var e : r.node.status().progress().entrySet()) {
-          match.put(e.getKey(), e.getValue().match());
-        }
+    boolean different = false;
+    for (Replica r : changed) {
+      RangeInfo before = infos.get(r.rangeId);
+      if (replicas.get(r.rangeId) != r) {
+        different |= infos.remove(r.rangeId) != null;
+        continue;
       }
-      out.add(new RangeInfo(r.descriptor, r.node.leader(), r.node.term(), r.applied,
-          r.quiescent, r.node.commitIndex(), match));
+      RangeInfo now = info(r);
+      if (!sameInfo(before, now)) {
+        infos.put(r.rangeId, now);
+        different = true;
+      }
     }
-    published = List.copyOf(out);
+    changed.clear();
+    if (different) {
+      List<RangeInfo> out = new ArrayList<>(replicas.size());
+      for (Long id : replicas.keySet()) {
+        out.add(infos.get(id));
+      }
+      published = List.copyOf(out);
+    }
     stats = new RuntimeStats(cycles, walBatches, proposals, appliedCount, ticks, quiesced,
         woken, elections);
   }
+
+  private RangeInfo info(Replica r) {
+    Map<Long, Long> match = Map.of();
+    if (r.node.role() == Role.LEADER) {
+      match = new HashMap<>();
+      for (var e : r.node.status().progress().entrySet()) {
+        match.put(e.getKey(), e.getValue().match());
+      }
+    }
+    return new RangeInfo(r.descriptor, r.node.leader(), r.node.term(), r.applied,
+        r.quiescent, r.node.commitIndex(), match);
+  }
+
+  /** Equal, with the descriptor compared by identity (a replica replaces it on every change). */
+  private static boolean sameInfo(RangeInfo a, RangeInfo b) {
+    return a != null && a.descriptor() == b.descriptor() && a.leader() == b.leader()
+        && a.term() == b.term() && a.applied() == b.applied()
+        && a.quiescent() == b.quiescent() && a.commit() == b.commit()
+        && a.match().equals(b.match());
+  }
+
 }

@@ -135,4 +135,41 @@ class MetaReconcilerTest {
         .filter(ri -> ri.descriptor().rangeId() == Keyspace.SYSTEM_RANGE_ID)
         .mapToLong(RangeInfo::applied).findFirst().orElseThrow();
   }
+
+  @Test
+  void aRoundOverTheListALastRoundFoundUpToDateReadsAndSendsNothing() {
+    RangeDescriptor[] initial = SystemKeys.initialRanges(1);
+    List<RangeMetaPb> stored = new ArrayList<>();
+    int[] reads = {0};
+    List<List<RangeMetaPb>> sent = new ArrayList<>();
+    MetaReconciler rec = new MetaReconciler(1, () -> {
+      reads[0]++;
+      return List.copyOf(stored);
+    }, records -> {
+      sent.add(records);
+      stored.addAll(records);
+      return CompletableFuture.completedFuture(null);
+    }, line -> { });
+    List<RangeInfo> published = List.of(
+        new RangeInfo(initial[0], 1, 3, 10, true, 10, Map.of(1L, 10L)),
+        new RangeInfo(initial[1], 1, 3, 7, true, 7, Map.of(1L, 7L)));
+
+    assertEquals(2, rec.run(published).size(), "both records are missing");
+    assertEquals(List.of(), rec.run(published), "both are stored now");
+    assertEquals(2, reads[0]);
+    // The runtime publishes the same list while nothing changes: nothing to read or build.
+    for (int i = 0; i < 5; i++) {
+      assertEquals(List.of(), rec.run(published));
+    }
+    assertEquals(2, reads[0], "the same list is not looked at again");
+    assertEquals(1, sent.size());
+
+    // A new list (the runtime published a change) is looked at again: here the user range's
+    // leader has a new term, so its record is out of date.
+    List<RangeInfo> changed = List.of(published.get(0),
+        new RangeInfo(initial[1], 1, 4, 8, true, 8, Map.of(1L, 8L)));
+    List<RangeMetaPb> again = rec.run(changed);
+    assertEquals(3, reads[0]);
+    assertEquals(List.of(RangeMeta.record(initial[1], 1, 4)), again);
+  }
 }

@@ -146,13 +146,11 @@ class StoreRuntimeTest {
       writes.add(leader.propose(1, b("k" + i % 7), put("k" + i % 7, "v" + i)));
     }
     writes.forEach(f -> assertTrue(join(f).ok()));
-    long commit = leader.ranges().get(0).commit();
-    await("every replica applied everything", () -> nodes.values().stream()
-        .allMatch(n -> n.ranges().get(0).applied() >= commit));
     // The leader picks proposal timestamps, but applying decides the version's timestamp, and
     // must decide it alike everywhere: snapshot reads at a timestamp depend on it.
+    await("every replica applied all 100 writes", () -> stores.values().stream()
+        .allMatch(s -> versions(s).size() == 100));
     List<String> first = versions(stores.get(1L));
-    assertEquals(100, first.size());
     for (Store s : stores.values()) {
       assertEquals(first, versions(s));
     }
@@ -293,5 +291,48 @@ class StoreRuntimeTest {
             && ri.leader() != 0 && ri.leader() != leaderNode)));
     long ticksAfter = nodes.values().stream().mapToLong(n -> n.stats().ticks()).sum();
     assertTrue(ticksAfter > ticksBefore, "woken replicas tick again");
+  }
+
+  @Test
+  void quietRangesRepublishNothingAndAWriteRepublishesWhatChanged() throws Exception {
+    startCluster(3);
+    await("a leader", () -> leaderOf(1) != 0);
+    StoreRuntime leader = nodes.get(leaderOf(1));
+    join(leader.split(1, b("m")));
+    await("2 ranges, all quiet on every node", () -> nodes.values().stream().allMatch(n ->
+        n.ranges().size() == 2 && n.ranges().stream().allMatch(RangeInfo::quiescent)));
+    Map<Long, List<RangeInfo>> quiet = new TreeMap<>();
+    nodes.forEach((id, n) -> quiet.put(id, n.ranges()));
+    long ticks = leader.stats().ticks();
+    Thread.sleep(20 * FAST.tickMillis());
+    assertTrue(leader.stats().ticks() == ticks, "quiet ranges are not ticked");
+    nodes.forEach((id, n) -> assertTrue(quiet.get(id) == n.ranges(),
+        "node " + id + " published the same list while all its ranges were quiet"));
+
+    assertTrue(join(leader.propose(1, b("a"), put("a", "1"))).ok());
+    long written = leaderOf(1);
+    await("every node publishes range 1's new applied index, range 2 unchanged", () ->
+        nodes.values().stream().allMatch(n -> {
+          RangeInfo r1 = info(n, 1);
+          return r1 != null && r1.applied() > info(quiet.get(n.nodeId()), 1).applied()
+              && r1.quiescent();
+        }));
+    for (StoreRuntime n : nodes.values()) {
+      long right = n.ranges().stream().mapToLong(ri -> ri.descriptor().rangeId())
+          .filter(id -> id != 1).findFirst().orElseThrow();
+      RangeInfo before = info(quiet.get(n.nodeId()), right);
+      RangeInfo after = info(n, right);
+      assertTrue(before == after, "node " + n.nodeId() + " kept the untouched range's info");
+      assertEquals(written, info(n, 1).leader());
+    }
+  }
+
+  private static RangeInfo info(StoreRuntime n, long rangeId) {
+    return info(n.ranges(), rangeId);
+  }
+
+  private static RangeInfo info(List<RangeInfo> ranges, long rangeId) {
+    return ranges.stream().filter(ri -> ri.descriptor().rangeId() == rangeId).findFirst()
+        .orElse(null);
   }
 }
