@@ -135,8 +135,9 @@ final class BenchCluster implements AutoCloseable {
     // How the work batched: proposals per WAL batch is what the one-fsync-per-cycle design buys.
     for (Node n : nodes) {
       var s = n.runtime().stats();
-      System.out.printf("[flotilla] node %d: %d cycles, %d WAL batches, %d proposals,"
-          + " %d applied%n", n.nodeId(), s.cycles(), s.walBatches(), s.proposals(), s.applied());
+      System.out.printf("[flotilla] node %d: %d cycles, %d WAL batches, %d proposals in %d"
+          + " entries, %d entries applied%n", n.nodeId(), s.cycles(), s.walBatches(),
+          s.proposals(), s.entries(), s.applied());
     }
     client.close();
     nodes.forEach(Node::close);

@@ -31,13 +31,13 @@ final class LogCompactor {
     this.options = options;
   }
 
-  /** Compacts {@code r}'s log if it outgrew the thresholds. */
-  void afterApply(Replica r) {
+  /** Compacts {@code r}'s log if it outgrew the thresholds; returns whether it did. */
+  boolean afterApply(Replica r) {
     GroupLog log = logs.group(r.rangeId);
     long truncated = log.firstIndex() - 1;
     boolean overBytes = r.bytesSinceCompaction > options.logCompactBytes();
     if (r.applied - truncated <= options.logCompactEntries() && !overBytes) {
-      return;
+      return false;
     }
     long target = Math.min(r.applied - options.logCompactEntries() / 4, log.lastIndex());
     if (r.node.role() == Role.LEADER && !overBytes) {
@@ -46,10 +46,11 @@ final class LogCompactor {
     if (target <= truncated || target < r.lastConfChange) {
       // Nothing to gain, or a conf change inside the tail: the membership recorded with the
       // prefix would not be the descriptor's. Both pass as the log grows.
-      return;
+      return false;
     }
     logs.compact(r.rangeId, target, r.descriptor.members().encode());
     r.bytesSinceCompaction = 0;
+    return true;
   }
 
   private long keepForFollowers(Replica r, long target) {

@@ -99,15 +99,16 @@ final class SnapshotInstaller {
   /**
    * Installs the data of the snapshot {@code rd} carries, or discards staged data the core
    * declined. Call for every Ready, before its log changes are added to the WAL batch.
+   * Returns whether it installed one.
    */
-  void beforePersist(Replica r, Ready rd) {
+  boolean beforePersist(Replica r, Ready rd) {
     Staged s = staged.remove(r.rangeId);
     Snapshot snap = rd.snapshot();
     if (snap == null) {
       if (s != null) {
         s.data().close();
       }
-      return;
+      return false;
     }
     if (s == null || s.snapshot().index() != snap.index() || s.snapshot().term() != snap.term()) {
       throw new IllegalStateException("range " + r.rangeId + ": Raft installs the snapshot at "
@@ -121,6 +122,7 @@ final class SnapshotInstaller {
     r.lastConfChange = snap.index();
     r.bytesSinceCompaction = 0;
     r.maxTs = Math.max(r.maxTs, s.state().getMaxTs());
+    return true;
   }
 
   /** Discards data still staged (the runtime is closing). */

@@ -48,10 +48,12 @@ import org.rocksdb.WriteBatch;
  * <b>ticker</b> that only enqueues a tick every {@code tickMillis}. Everything else (transport
  * threads, client RPC threads) talks to replicas by putting work in the raft thread's inbox.
  *
- * <p>One cycle: run the queued work (ticks, inbound messages, proposals, reads); collect the
- * Ready of every replica with work; send the messages that need no persistence; write every
- * Ready's entries and hard state in <b>one</b> WAL batch with one fsync; send the messages that
- * promised that state; apply committed entries; advance.
+ * <p>One cycle: run the queued work (ticks, inbound messages, proposals, reads); propose each
+ * range's writes of this cycle as one log entry; collect the Ready of every replica with work;
+ * send the messages that need no persistence; write every Ready's entries and hard state in
+ * <b>one</b> WAL batch (one fsync, unless only commit indexes moved); send the messages that
+ * promised that state; apply every replica's committed entries in <b>one</b> store write
+ * ({@link ApplyBatch}), then answer their proposers; advance.
  *
  * <p><b>Log compaction and snapshots.</b> After applying, a range whose log outgrew its
  * threshold is compacted ({@link LogCompactor}). A follower whose entries are gone gets a
@@ -98,6 +100,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private long cycles;
   private long walBatches;
   private long proposals;
+  private long entries;
+  private long compactions;
+  private long snapshotsInstalled;
   private long appliedCount;
   private long ticks;
   private long quiesced;
@@ -105,7 +110,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private long elections;
 
   private volatile List<RangeInfo> published = List.of();
-  private volatile RuntimeStats stats = new RuntimeStats(0, 0, 0, 0, 0, 0, 0, 0);
+  private volatile RuntimeStats stats = new RuntimeStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   public StoreRuntime(long nodeId, Store store, RaftLogStore logs, Transport transport,
       RuntimeOptions options, LongSupplier clockMillis) {
@@ -186,6 +191,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
         ProposalId id = proposeOrFail(r, () -> r.node.propose(data));
         r.proposals.put(id.index(), new Replica.Pending(id.term(), List.of(f)));
         proposals++;
+        entries++;
         return;
       }
       r.queued.add(new Replica.Queued(command, f));
@@ -217,6 +223,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       ProposalId id = proposeOrFail(r, () -> r.node.propose(data));
       r.proposals.put(id.index(), new Replica.Pending(id.term(), futures));
       proposals += taken.size();
+      entries++;
     } catch (RuntimeException e) {
       futures.forEach(f -> f.completeExceptionally(e));
     }
@@ -410,7 +417,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
           elections++;
         }
         sendAll(r, rd.messages());
-        installer.beforePersist(r, rd);
+        if (installer.beforePersist(r, rd)) {
+          snapshotsInstalled++;
+        }
         EngineRaftStorage.persist(batch, r.rangeId, rd);
       }
     }
@@ -463,7 +472,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       Ready rd = readies.get(i);
       // Only once the applied index that covers the truncated prefix is written: RocksDB
       // recovers a prefix of its log, so the log's start can never pass the applied index.
-      compactor.afterApply(r);
+      if (compactor.afterApply(r)) {
+        compactions++;
+      }
       r.serveReads();
       if (rd.softState() != null && rd.softState().role() != Role.LEADER) {
         failReads(r);
@@ -776,8 +787,8 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       }
       published = List.copyOf(out);
     }
-    stats = new RuntimeStats(cycles, walBatches, proposals, appliedCount, ticks, quiesced,
-        woken, elections);
+    stats = new RuntimeStats(cycles, walBatches, proposals, entries, appliedCount, ticks,
+        quiesced, woken, elections, compactions, snapshotsInstalled);
   }
 
   private RangeInfo info(Replica r) {

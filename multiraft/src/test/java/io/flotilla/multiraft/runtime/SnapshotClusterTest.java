@@ -120,6 +120,9 @@ class SnapshotClusterTest {
     awaitSameData(List.of(1L, 2L, 3L));
     await("node " + down + " caught up from a snapshot",
         () -> snapshotStats(TransportStats::snapshotsSent) >= 1);
+    await("the runtimes count the compactions and the installed snapshot", () ->
+        nodes.get(down).stats().snapshotsInstalled() >= 1
+            && nodes.get(leaderId).stats().compactions() >= 1);
     assertEquals(300, scan(down).size());
     writeKeys(300, 320);
     awaitSameData(List.of(1L, 2L, 3L));
