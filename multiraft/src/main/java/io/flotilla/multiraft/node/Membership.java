@@ -111,11 +111,15 @@ final class Membership implements ClusterMembership {
 
   /** Writes the first node's entry and the id counter: the registry of a new cluster. */
   CompletableFuture<Void> bootstrapRegistry() {
-    CommandPb cmd = CommandPb.newBuilder()
-        .addPuts(put(SystemKeys.nodeKey(self), selfAddress.getBytes(UTF8)))
-        .addPuts(put(SystemKeys.NODE_ID_COUNTER, SystemKeys.encodeLong(self)))
-        .build();
-    return propose(SystemKeys.NODE_ID_COUNTER, cmd).thenRun(() -> registered.set(true));
+    // Only if absent: a bootstrap finished after a crash must not take the counter back.
+    CommandPb counter = CommandPb.newBuilder().setCas(CasPb.newBuilder()
+        .setKey(ByteString.copyFrom(SystemKeys.NODE_ID_COUNTER)).setExpectAbsent(true)
+        .setValue(ByteString.copyFrom(SystemKeys.encodeLong(self)))).build();
+    CommandPb entry = CommandPb.newBuilder()
+        .addPuts(put(SystemKeys.nodeKey(self), selfAddress.getBytes(UTF8))).build();
+    return propose(SystemKeys.NODE_ID_COUNTER, counter)
+        .thenCompose(r -> propose(SystemKeys.nodeKey(self), entry))
+        .thenRun(() -> registered.set(true));
   }
 
   private static PutPb put(byte[] key, byte[] value) {
@@ -152,15 +156,16 @@ final class Membership implements ClusterMembership {
       return CompletableFuture.failedFuture(new IllegalStateException("the node id counter"
           + " kept changing under " + MAX_CAS_ATTEMPTS + " compare-and-set attempts"));
     }
-    // No counter yet (a bootstrap that crashed before writing it): node 1 is the only node.
-    long next = (current == null ? 1 : SystemKeys.decodeLong(current)) + 1;
-    CasPb.Builder cas = CasPb.newBuilder().setKey(ByteString.copyFrom(SystemKeys.NODE_ID_COUNTER))
-        .setValue(ByteString.copyFrom(SystemKeys.encodeLong(next)));
     if (current == null) {
-      cas.setExpectAbsent(true);
-    } else {
-      cas.setExpected(ByteString.copyFrom(current));
+      // Node 1 serves joins while it still writes the registry of the cluster it bootstraps
+      // (or finishes that after a crash): an id handed out now would be handed out again.
+      return CompletableFuture.failedFuture(new IllegalStateException("the cluster is still"
+          + " being bootstrapped (no node id counter yet); retry"));
     }
+    long next = SystemKeys.decodeLong(current) + 1;
+    CasPb.Builder cas = CasPb.newBuilder().setKey(ByteString.copyFrom(SystemKeys.NODE_ID_COUNTER))
+        .setValue(ByteString.copyFrom(SystemKeys.encodeLong(next)))
+        .setExpected(ByteString.copyFrom(current));
     return propose(SystemKeys.NODE_ID_COUNTER, CommandPb.newBuilder().setCas(cas).build())
         .thenCompose(r -> r.ok() ? CompletableFuture.completedFuture(next)
             : advanceCounter(r.current(), attemptsLeft - 1));
