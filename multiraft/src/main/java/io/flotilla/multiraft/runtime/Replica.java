@@ -17,6 +17,8 @@ import io.flotilla.raft.ConfChange;
 import io.flotilla.raft.ConfState;
 import io.flotilla.raft.Entry;
 import io.flotilla.raft.EntryType;
+import io.flotilla.raft.ProposalId;
+import io.flotilla.raft.ProposalRejectedException;
 import io.flotilla.raft.RaftNode;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -27,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.WriteBatch;
 
@@ -168,6 +171,47 @@ final class Replica {
       out.flush();
     }
     return execute(cmd, out.batch());
+  }
+
+  /**
+   * Proposes the writes queued this cycle as one entry (a batch command, or the command itself
+   * if it is alone), each with its own timestamp and outcome. Returns how many it proposed; if
+   * the replica can no longer propose (it lost leadership since they were queued), fails them
+   * all and returns 0.
+   */
+  int proposeQueued(long nowMillis) {
+    if (queued.isEmpty()) {
+      return 0;
+    }
+    List<Queued> taken = new ArrayList<>(queued);
+    queued.clear();
+    List<CompletableFuture<ApplyResult>> futures = new ArrayList<>(taken.size());
+    CommandPb.Builder batch = CommandPb.newBuilder();
+    for (Queued q : taken) {
+      batch.addBatch(q.command().toBuilder().setTimestamp(nextTimestamp(nowMillis)));
+      futures.add(q.future());
+    }
+    byte[] data = (taken.size() == 1 ? batch.getBatch(0) : batch.build()).toByteArray();
+    try {
+      ProposalId id = orRangeError(() -> node.propose(data));
+      proposals.put(id.index(), new Pending(id.term(), futures));
+      return taken.size();
+    } catch (RuntimeException e) {
+      futures.forEach(f -> f.completeExceptionally(e));
+      return 0;
+    }
+  }
+
+  /** Runs a call into the Raft node, turning a refused proposal into the range's error. */
+  <T> T orRangeError(Supplier<T> op) {
+    try {
+      return op.get();
+    } catch (ProposalRejectedException e) {
+      if (e.reason() == ProposalRejectedException.Reason.NOT_LEADER) {
+        throw new RangeException.NotLeader(descriptor, e.leaderHint());
+      }
+      throw new RangeException.ProposalDropped(rangeId, e.getMessage());
+    }
   }
 
   /** Adds where this replica now stands to the batch holding what it applied. */

@@ -91,10 +91,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private final LinkedHashSet<Replica> active = new LinkedHashSet<>();
   /** Replicas with writes queued for this cycle's batch entries. */
   private final LinkedHashSet<Replica> proposing = new LinkedHashSet<>();
-  /** Replicas that may have changed since the last {@link #publish}. */
-  private final LinkedHashSet<Replica> changed = new LinkedHashSet<>();
-  /** What {@link #publish} last published, by range id, in {@code replicas}' order. */
-  private final Map<Long, RangeInfo> infos = new HashMap<>();
+  private final RangePublisher publisher = new RangePublisher();
   private final ApplyBatch applying;
   private long readSeq;
   private long cycles;
@@ -109,7 +106,6 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private long woken;
   private long elections;
 
-  private volatile List<RangeInfo> published = List.of();
   private volatile RuntimeStats stats = new RuntimeStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   public StoreRuntime(long nodeId, Store store, RaftLogStore logs, Transport transport,
@@ -176,7 +172,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
 
   /**
    * Proposes a write command on a range's leader; completes once it is applied here. Plain
-   * writes that reach a range in the same cycle share one log entry ({@link #proposeQueued}).
+   * writes that reach a range in the same cycle share one log entry ({@link Replica#proposeQueued}).
    */
   public CompletableFuture<ApplyResult> propose(long rangeId, byte[] routingKey,
       CommandPb command) {
@@ -188,7 +184,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
         proposeQueued(r);
         long ts = r.nextTimestamp(clock.getAsLong());
         byte[] data = command.toBuilder().setTimestamp(ts).build().toByteArray();
-        ProposalId id = proposeOrFail(r, () -> r.node.propose(data));
+        ProposalId id = r.orRangeError(() -> r.node.propose(data));
         r.proposals.put(id.index(), new Replica.Pending(id.term(), List.of(f)));
         proposals++;
         entries++;
@@ -200,32 +196,12 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     return f;
   }
 
-  /**
-   * Proposes the writes queued on {@code r} as one entry (a batch command, or the command
-   * itself if it is alone), each with its own timestamp and outcome. Fails them all if the
-   * replica can no longer propose (it lost leadership since they were queued).
-   */
+  /** Proposes the writes queued on {@code r} (see {@link Replica#proposeQueued}). */
   private void proposeQueued(Replica r) {
-    if (r.queued.isEmpty()) {
-      return;
-    }
-    List<Replica.Queued> taken = new ArrayList<>(r.queued);
-    r.queued.clear();
-    List<CompletableFuture<ApplyResult>> futures = new ArrayList<>(taken.size());
-    CommandPb.Builder batch = CommandPb.newBuilder();
-    long now = clock.getAsLong();
-    for (Replica.Queued q : taken) {
-      batch.addBatch(q.command().toBuilder().setTimestamp(r.nextTimestamp(now)));
-      futures.add(q.future());
-    }
-    byte[] data = (taken.size() == 1 ? batch.getBatch(0) : batch.build()).toByteArray();
-    try {
-      ProposalId id = proposeOrFail(r, () -> r.node.propose(data));
-      r.proposals.put(id.index(), new Replica.Pending(id.term(), futures));
-      proposals += taken.size();
+    int proposed = r.proposeQueued(clock.getAsLong());
+    if (proposed > 0) {
+      proposals += proposed;
       entries++;
-    } catch (RuntimeException e) {
-      futures.forEach(f -> f.completeExceptionally(e));
     }
   }
 
@@ -264,7 +240,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     CompletableFuture<ApplyResult> f = new CompletableFuture<>();
     enqueue(f, () -> {
       Replica r = leaderReplica(rangeId, null);
-      ProposalId id = proposeOrFail(r, () -> r.node.proposeConfChange(change));
+      ProposalId id = r.orRangeError(() -> r.node.proposeConfChange(change));
       r.proposals.put(id.index(), new Replica.Pending(id.term(), List.of(f)));
     });
     return f;
@@ -274,7 +250,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   public CompletableFuture<Void> transferLeader(long rangeId, long target) {
     return call(() -> {
       Replica r = leaderReplica(rangeId, null);
-      proposeOrFail(r, () -> {
+      r.orRangeError(() -> {
         r.node.transferLeadership(target);
         return null;
       });
@@ -284,7 +260,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
 
   /** The ranges on this node as of the last tick. */
   public List<RangeInfo> ranges() {
-    return published;
+    return publisher.published();
   }
 
   public RuntimeStats stats() {
@@ -572,7 +548,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
 
   private void quiesce(Replica r) {
     if (!r.quiescent) {
-      changed.add(r);
+      publisher.changed(r);
       r.quiescent = true;
       awake.remove(r);
       quiesced++;
@@ -581,7 +557,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
 
   private void wake(Replica r) {
     if (r.quiescent) {
-      changed.add(r);
+      publisher.changed(r);
       r.quiescent = false;
       r.node.unquiesce();
       awake.add(r);
@@ -597,7 +573,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
    */
   private void activate(Replica r) {
     active.add(r);
-    changed.add(r);
+    publisher.changed(r);
   }
 
   // ------------------------------------------------------------------ replicas
@@ -666,17 +642,6 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       throw new RangeException.NotLeader(r.descriptor, r.node.leader());
     }
     return r;
-  }
-
-  private <T> T proposeOrFail(Replica r, java.util.function.Supplier<T> op) {
-    try {
-      return op.get();
-    } catch (ProposalRejectedException e) {
-      if (e.reason() == ProposalRejectedException.Reason.NOT_LEADER) {
-        throw new RangeException.NotLeader(r.descriptor, e.leaderHint());
-      }
-      throw new RangeException.ProposalDropped(r.rangeId, e.getMessage());
-    }
   }
 
   private <T> CompletableFuture<T> read(long rangeId, byte[] key, byte[] routingKey,
@@ -760,55 +725,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     }
   }
 
-  /**
-   * Publishes the ranges and the stats. Only the replicas changed since the last publish are
-   * looked at again, and the list is replaced only if one of them looks different: a node whose
-   * ranges are all quiet publishes nothing new and its readers see the same list.
-   */
   private void publish() {
-    boolean different = false;
-    for (Replica r : changed) {
-      RangeInfo before = infos.get(r.rangeId);
-      if (replicas.get(r.rangeId) != r) {
-        different |= infos.remove(r.rangeId) != null;
-        continue;
-      }
-      RangeInfo now = info(r);
-      if (!sameInfo(before, now)) {
-        infos.put(r.rangeId, now);
-        different = true;
-      }
-    }
-    changed.clear();
-    if (different) {
-      List<RangeInfo> out = new ArrayList<>(replicas.size());
-      for (Long id : replicas.keySet()) {
-        out.add(infos.get(id));
-      }
-      published = List.copyOf(out);
-    }
+    publisher.publish(replicas);
     stats = new RuntimeStats(cycles, walBatches, proposals, entries, appliedCount, ticks,
         quiesced, woken, elections, compactions, snapshotsInstalled);
   }
-
-  private RangeInfo info(Replica r) {
-    Map<Long, Long> match = Map.of();
-    if (r.node.role() == Role.LEADER) {
-      match = new HashMap<>();
-      for (var e : r.node.status().progress().entrySet()) {
-        match.put(e.getKey(), e.getValue().match());
-      }
-    }
-    return new RangeInfo(r.descriptor, r.node.leader(), r.node.term(), r.applied,
-        r.quiescent, r.node.commitIndex(), match);
-  }
-
-  /** Equal, with the descriptor compared by identity (a replica replaces it on every change). */
-  private static boolean sameInfo(RangeInfo a, RangeInfo b) {
-    return a != null && a.descriptor() == b.descriptor() && a.leader() == b.leader()
-        && a.term() == b.term() && a.applied() == b.applied()
-        && a.quiescent() == b.quiescent() && a.commit() == b.commit()
-        && a.match().equals(b.match());
-  }
-
 }

@@ -29,9 +29,14 @@ class MultiplexedStreamTest {
   /** Records what is sent and whether two sends ever overlapped. */
   static final class Recording implements StreamObserver<KvResponseBatch> {
     final List<Long> ids = new ArrayList<>();
+    final CountDownLatch allSent;
     final AtomicBoolean inside = new AtomicBoolean();
     final AtomicInteger messages = new AtomicInteger();
     volatile boolean overlapped;
+
+    Recording(int expected) {
+      allSent = new CountDownLatch(expected);
+    }
 
     @Override
     public void onNext(KvResponseBatch b) {
@@ -41,6 +46,7 @@ class MultiplexedStreamTest {
       synchronized (ids) {
         b.getResponsesList().forEach(r -> ids.add(r.getId()));
       }
+      b.getResponsesList().forEach(r -> allSent.countDown());
       messages.incrementAndGet();
       Thread.onSpinWait();
       inside.set(false);
@@ -57,11 +63,11 @@ class MultiplexedStreamTest {
 
   @Test
   void answersFromManyThreadsAreSentOnceEachNeverConcurrentlyAndCoalesced() throws Exception {
-    Recording out = new Recording();
+    int answers = 20_000;
+    Recording out = new Recording(answers);
     ExecutorService sender = Executors.newFixedThreadPool(2);
     ExecutorService completers = Executors.newFixedThreadPool(8);
     MultiplexedStream stream = new MultiplexedStream((r, s) -> { }, out, sender);
-    int answers = 20_000;
     CountDownLatch go = new CountDownLatch(1);
     for (int t = 0; t < 8; t++) {
       int first = t;
@@ -80,15 +86,7 @@ class MultiplexedStreamTest {
     go.countDown();
     completers.shutdown();
     assertTrue(completers.awaitTermination(30, TimeUnit.SECONDS));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      synchronized (out.ids) {
-        if (out.ids.size() >= answers) {
-          break;
-        }
-      }
-      Thread.sleep(5); // polling the sender pool's progress, bounded by the deadline
-    }
+    assertTrue(out.allSent.await(30, TimeUnit.SECONDS), "every answer was sent");
     sender.shutdown();
     assertTrue(sender.awaitTermination(30, TimeUnit.SECONDS));
     Set<Long> distinct;

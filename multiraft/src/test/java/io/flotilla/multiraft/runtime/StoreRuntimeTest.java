@@ -259,6 +259,23 @@ class StoreRuntimeTest {
         > target);
   }
 
+  /**
+   * Waits until the ticker has run at least {@code rounds} times on {@code rt}: every round
+   * publishes a new stats record, even when no replica ticks.
+   */
+  private void awaitTickerRounds(StoreRuntime rt, int rounds) {
+    int[] seen = {0};
+    RuntimeStats[] last = {rt.stats()};
+    await(rounds + " ticker rounds", () -> {
+      RuntimeStats now = rt.stats();
+      if (now != last[0]) {
+        seen[0]++;
+        last[0] = now;
+      }
+      return seen[0] >= rounds;
+    });
+  }
+
   private StoreRuntime startEmptyNode(long id) {
     Store s = Store.create(dir.resolve("n" + id), new StoreIdentity(9, id,
         Store.FORMAT_VERSION), StoreOptions.DEFAULTS);
@@ -304,7 +321,7 @@ class StoreRuntimeTest {
     Map<Long, List<RangeInfo>> quiet = new TreeMap<>();
     nodes.forEach((id, n) -> quiet.put(id, n.ranges()));
     long ticks = leader.stats().ticks();
-    Thread.sleep(20 * FAST.tickMillis());
+    awaitTickerRounds(leader, 20);
     assertTrue(leader.stats().ticks() == ticks, "quiet ranges are not ticked");
     nodes.forEach((id, n) -> assertTrue(quiet.get(id) == n.ranges(),
         "node " + id + " published the same list while all its ranges were quiet"));
