@@ -53,11 +53,23 @@ public final class EngineRaftStorage implements Storage {
    * (index 1, term 1, committed), as {@link io.flotilla.raft.MemoryStorage#withVoters} does.
    */
   public static void bootstrap(RaftLogStore logs, long groupId, ConfState members) {
+    bootstrap(logs, groupId, members, RaftHardState.EMPTY);
+  }
+
+  /**
+   * As {@link #bootstrap(RaftLogStore, long, ConfState)}, keeping the term and vote of a
+   * member that has taken part in elections already (with an empty log): forgetting a vote
+   * could let it vote twice in one term.
+   */
+  public static void bootstrap(RaftLogStore logs, long groupId, ConfState members,
+      RaftHardState voted) {
     Snapshot boot = Snapshot.bootstrap(members);
+    boolean keep = voted.term() >= boot.term();
     logs.commit(new WalBatch()
         .installSnapshot(groupId, new TruncatedState(boot.index(), boot.term(),
             members.encode()))
-        .setHardState(groupId, new RaftHardState(boot.term(), 0, boot.index())));
+        .setHardState(groupId, new RaftHardState(keep ? voted.term() : boot.term(),
+            keep ? voted.vote() : 0, boot.index())));
   }
 
   /** Adds what {@code rd} asks to persist for {@code groupId} to the cycle's batch. */

@@ -12,7 +12,8 @@ import java.util.Set;
  * What a runtime tells other threads about its ranges ({@link StoreRuntime#ranges}), rebuilt by
  * the raft thread each tick. Only the replicas marked changed since the last publish are looked
  * at again, and the list is replaced only if one of them looks different: a node whose ranges
- * are all quiet publishes nothing new and its readers keep the same list.
+ * are all quiet publishes nothing new and its readers keep the same list. A replica that does not
+ * know its range yet ({@link Replica#initialized}) is left out: its span would be a guess.
  */
 final class RangePublisher {
   /** Replicas that may have changed since the last {@link #publish}; raft thread only. */
@@ -34,7 +35,13 @@ final class RangePublisher {
     boolean different = false;
     for (Replica r : changed) {
       RangeInfo before = infos.get(r.rangeId);
-      if (replicas.get(r.rangeId) != r) {
+      Replica current = replicas.get(r.rangeId);
+      if (current != r) {
+        // Gone, or replaced by a replica that is marked changed itself.
+        different |= current == null && infos.remove(r.rangeId) != null;
+        continue;
+      }
+      if (!r.initialized()) {
         different |= infos.remove(r.rangeId) != null;
         continue;
       }
@@ -48,7 +55,10 @@ final class RangePublisher {
     if (different) {
       List<RangeInfo> out = new ArrayList<>(replicas.size());
       for (Long id : replicas.keySet()) {
-        out.add(infos.get(id));
+        RangeInfo info = infos.get(id);
+        if (info != null) {
+          out.add(info);
+        }
       }
       published = List.copyOf(out);
     }

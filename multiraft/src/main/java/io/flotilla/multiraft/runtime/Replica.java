@@ -97,6 +97,14 @@ final class Replica {
   }
 
   /**
+   * Whether this replica knows its range: false for the empty replica a leader's message
+   * started, until a snapshot or its split gives it a span and members.
+   */
+  boolean initialized() {
+    return !descriptor.members().voters().isEmpty() || !descriptor.members().learners().isEmpty();
+  }
+
+  /**
    * The next timestamp for a write proposed now: above every one this range has written.
    *
    * <p>Applying keeps {@code maxTs} at or above every version in the range's span (a split's

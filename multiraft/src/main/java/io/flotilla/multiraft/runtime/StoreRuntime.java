@@ -1,6 +1,7 @@
 package io.flotilla.multiraft.runtime;
 
 import com.google.protobuf.ByteString;
+import io.flotilla.kv.RaftHardState;
 import io.flotilla.kv.RaftLogStore;
 import io.flotilla.kv.Store;
 import io.flotilla.kv.WalBatch;
@@ -165,7 +166,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       if (replicas.containsKey(d.rangeId())) {
         throw new IllegalStateException("range " + d.rangeId() + " exists already");
       }
-      createLocally(d, 0);
+      createLocally(d, 0, RaftHardState.EMPTY);
       return null;
     });
   }
@@ -572,6 +573,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
    * marks the replica for the next {@link #publish}.
    */
   private void activate(Replica r) {
+    if (replicas.get(r.rangeId) != r) {
+      return; // replaced: a placeholder that a split initialized
+    }
     active.add(r);
     publisher.changed(r);
   }
@@ -598,8 +602,8 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     return r;
   }
 
-  private void createLocally(RangeDescriptor d, long maxTs) {
-    EngineRaftStorage.bootstrap(logs, d.rangeId(), d.members());
+  private void createLocally(RangeDescriptor d, long maxTs, RaftHardState voted) {
+    EngineRaftStorage.bootstrap(logs, d.rangeId(), d.members(), voted);
     ApplyStatePb st = ApplyStatePb.newBuilder().setAppliedIndex(1).setAppliedTerm(1)
         .setRange(d.toProto()).setMaxTs(maxTs).build();
     try (WriteBatch b = new WriteBatch()) {
@@ -611,15 +615,26 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
 
   private Replica createRightHalf(Replica left, Replica.AppliedSplit applied) {
     SplitPb split = applied.command();
-    if (replicas.containsKey(split.getNewRangeId())) {
-      return null;
+    Replica placeholder = replicas.get(split.getNewRangeId());
+    if (placeholder != null && placeholder.initialized()) {
+      return null; // a snapshot got there first, holding this split's outcome or a later one
     }
     RangeDescriptor rightDesc = new RangeDescriptor(split.getNewRangeId(),
         split.getSplitKey().toByteArray(), applied.rightEnd(), left.descriptor.generation(),
         left.descriptor.members());
     // The right half's keys hold versions up to the left's newest timestamp: its writes must
     // go above them.
-    createLocally(rightDesc, left.maxTs);
+    RaftHardState voted = RaftHardState.EMPTY;
+    if (placeholder != null) {
+      // The right half's leader reached this node before its split did: the empty replica
+      // its messages started gives way, keeping any vote it cast (persisted by this cycle).
+      voted = logs.group(placeholder.rangeId).hardState();
+      replicas.remove(placeholder.rangeId);
+      awake.remove(placeholder);
+      active.remove(placeholder);
+      publisher.changed(placeholder);
+    }
+    createLocally(rightDesc, left.maxTs, voted);
     Replica right = replicas.get(rightDesc.rangeId());
     if (left.node.role() == Role.LEADER) {
       // The left half's leader leads the right half too: no election timeout of unavailability.

@@ -218,8 +218,10 @@ class KvServiceTest {
     long mid = cluster.split(key("m").toByteArray());
     long last = cluster.split(key("t").toByteArray());
     long anyNode = cluster.nodeIds().get(0);
-    cluster.await("node 1 published every range's leader", () -> cluster.runtime(anyNode)
-        .ranges().stream().allMatch(ri -> ri.leader() != 0));
+    cluster.await("node 1 published all four ranges with their leaders", () -> {
+      var published = cluster.runtime(anyNode).ranges();
+      return published.size() == 4 && published.stream().allMatch(ri -> ri.leader() != 0);
+    });
     RangeLookupResponse all = stub(anyNode).rangeLookup(RangeLookupRequest.newBuilder()
         .setKey(ByteString.EMPTY).build());
     assertEquals(List.of(Keyspace.SYSTEM_RANGE_ID, USER, mid, last),

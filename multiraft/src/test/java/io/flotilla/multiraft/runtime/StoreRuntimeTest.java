@@ -236,6 +236,49 @@ class StoreRuntimeTest {
     assertTrue(join(rightLeader.propose(right, b("z"), put("z", "new"))).ok());
   }
 
+  /**
+   * The right half's leader can reach a node before the split's commit does: its messages start
+   * an empty replica there. When the split then applies, that replica must become the right
+   * half (snapshots are refused here, so nothing else could ever give it its span).
+   */
+  @Test
+  void aSplitInitializesTheRightHalfThatItsLeadersMessagesStartedFirst() {
+    startCluster(3);
+    await("a leader", () -> leaderOf(1) != 0);
+    long leaderId = leaderOf(1);
+    StoreRuntime leader = nodes.get(leaderId);
+    long late = leaderId == 3 ? 2 : 3;
+    join(leader.propose(1, b("m"), put("m", "right")));
+    // Range 1's traffic to the late node stops; the right half's (a new range id) flows.
+    net.dropIf((from, e) -> e.rangeId() == 1 && e.message().to() == late);
+    assertTrue(join(leader.split(1, b("h"))).ok());
+    await("the leader publishes the right half", () -> leader.ranges().size() == 2);
+    long right = leader.ranges().stream().map(ri -> ri.descriptor().rangeId())
+        .filter(id -> id != 1).findFirst().orElseThrow();
+    await("the right half has a leader", () -> leaderOf(right) != 0);
+    StoreRuntime lateNode = nodes.get(late);
+    await("the right half's leader has talked to the late node",
+        () -> join(lateNode.propose(right, b("n"),
+            put("n", "x")).handle((ok, failure) -> failure
+                instanceof RangeException.NotLeader)));
+    assertTrue(lateNode.ranges().stream().noneMatch(ri -> ri.descriptor().rangeId() == right),
+        "an empty replica is not published: it does not know its span");
+    net.dropIf((from, e) -> false);
+    await("the late node applies the split", () -> lateNode.ranges().stream()
+        .anyMatch(ri -> ri.descriptor().rangeId() == right));
+    RangeInfo lateRight = lateNode.ranges().stream()
+        .filter(ri -> ri.descriptor().rangeId() == right).findFirst().orElseThrow();
+    assertArrayEquals(b("h"), lateRight.descriptor().startKey());
+    assertEquals(3, lateRight.descriptor().members().voters().size());
+    long term = nodes.get(leaderOf(right)).ranges().stream()
+        .filter(ri -> ri.descriptor().rangeId() == right).findFirst().orElseThrow().term();
+    assertEquals(term, lateRight.term(), "it keeps the term it learned as a placeholder");
+    await("it follows the right half's leader", () -> lateNode.ranges().stream()
+        .anyMatch(ri -> ri.descriptor().rangeId() == right && ri.leader() == leaderOf(right)));
+    // Its leader still believes it needs a snapshot (its empty log refused the appends);
+    // with snapshots refused here, that is where it stays.
+  }
+
   @Test
   void aReplicaAddedAfterASplitHoldsTheLeftSpanOnly() {
     startCluster(3);
