@@ -71,11 +71,21 @@ public class ClusterBenchmark {
 
   private long cpuAtStart;
   private long proposalsAtStart;
+  private long nanosAtStart;
+  private List<long[]> countersAtStart;
 
   @Setup(Level.Iteration)
   public void markIteration() {
     cpuAtStart = processCpuNanos();
     proposalsAtStart = proposals();
+    nanosAtStart = System.nanoTime();
+    countersAtStart = cluster.nodes().stream().map(ClusterBenchmark::counters).toList();
+  }
+
+  /** Cycles, fsyncs, log entries and writes proposed, for the per-node pipeline report. */
+  private static long[] counters(io.flotilla.multiraft.node.Node n) {
+    var rt = n.runtime().stats();
+    return new long[] {rt.cycles(), n.walStats().syncs(), rt.entries(), rt.proposals()};
   }
 
   /**
@@ -88,6 +98,16 @@ public class ClusterBenchmark {
     if (ops > 0) {
       System.out.printf("[flotilla] %.1f us of CPU per write (whole JVM: 3 nodes and the"
           + " clients), %d writes%n", (processCpuNanos() - cpuAtStart) / 1000.0 / ops, ops);
+    }
+    double secs = (System.nanoTime() - nanosAtStart) / 1e9;
+    for (int i = 0; i < cluster.nodes().size(); i++) {
+      long[] now = counters(cluster.nodes().get(i));
+      long[] then = countersAtStart.get(i);
+      long entries = now[2] - then[2];
+      System.out.printf("[flotilla] node %d: %.0f cycles/s, %.0f fsyncs/s, %.0f entries/s"
+          + " proposed, %.1f writes per entry%n", i + 1, (now[0] - then[0]) / secs,
+          (now[1] - then[1]) / secs, entries / secs,
+          entries == 0 ? 0.0 : (double) (now[3] - then[3]) / entries);
     }
   }
 

@@ -453,6 +453,11 @@ public final class Node implements AutoCloseable {
     return config.store();
   }
 
+  /** The write-ahead log's counters: batches, fsyncs, entries. */
+  public io.flotilla.kv.WalStats walStats() {
+    return logs.stats();
+  }
+
   public StoreRuntime runtime() {
     return runtime;
   }
