@@ -39,7 +39,7 @@ public final class Store implements AutoCloseable {
   private static final byte[] IDENTITY_KEY = "flotilla/identity".getBytes(StandardCharsets.UTF_8);
 
   static {
-    RocksDB.loadLibrary();
+    NativeLibrary.load();
   }
 
   private final Path dir;
