@@ -10,7 +10,6 @@ import io.flotilla.multiraft.proto.NodeAdminGrpc;
 import io.flotilla.multiraft.proto.PingRequest;
 import io.flotilla.multiraft.proto.PingResponse;
 import io.flotilla.multiraft.proto.RangeMetaPb;
-import io.flotilla.multiraft.proto.RangeStatusPb;
 import io.flotilla.multiraft.proto.RegisterRequest;
 import io.flotilla.multiraft.proto.RegisterResponse;
 import io.flotilla.multiraft.proto.StatusRequest;
@@ -47,6 +46,7 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   private final Duration timeout;
   private final LongSupplier liveWindowNanos;
   private final Executor responder;
+  private final StoreStatus storeStatus;
 
   /**
    * @param responder where answers are sent from: futures of the runtime complete on its raft
@@ -54,7 +54,9 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
    */
   AdminService(long self, String selfAddress, StoreRuntime runtime, Membership membership,
       MetaWriter metaWriter, Supplier<List<RangeMetaPb>> metaRecords, AddressBook book,
-      PeerClients peers, Duration timeout, LongSupplier liveWindowNanos, Executor responder) {
+      PeerClients peers, Duration timeout, LongSupplier liveWindowNanos, Executor responder,
+      StoreStatus storeStatus) {
+    this.storeStatus = storeStatus;
     this.metaWriter = metaWriter;
     this.metaRecords = metaRecords;
     this.responder = responder;
@@ -145,11 +147,9 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
         .setNodeId(self).setAddress(selfAddress).addAllNodes(book.toProto())
         .addAllLiveNodes(book.live(liveWindowNanos.getAsLong()));
     for (RangeInfo ri : runtime.ranges()) {
-      b.addRanges(RangeStatusPb.newBuilder().setRange(ri.descriptor().toProto())
-          .setLeader(ri.leader()).setTerm(ri.term()).setApplied(ri.applied())
-          .setQuiescent(ri.quiescent()));
+      b.addRanges(storeStatus.range(ri));
     }
-    b.addAllMeta(metaRecords.get());
+    b.addAllMeta(metaRecords.get()).setStore(storeStatus.store());
     reply(out, b.build());
   }
 

@@ -130,7 +130,7 @@ public final class Node implements AutoCloseable {
     this.metaReconciler = new MetaReconciler(nodeId, store, this::writeMeta, log);
     AdminService admin = new AdminService(nodeId, address, runtime, membership, metaWriter,
         () -> MetaReconciler.readLocal(store), book, peers, RPC_TIMEOUT,
-        () -> config.nodeDeadAfter().toNanos(), rpcPool);
+        () -> config.nodeDeadAfter().toNanos(), rpcPool, new StoreStatus(store, nodeId));
     transport.addService(kv, rpcPool, Set.of(KvGrpc.getMultiplexMethod().getFullMethodName()));
     transport.addService(admin, rpcPool);
     this.upReplicator = new UpReplicator(nodeId, config.replicationFactor(),

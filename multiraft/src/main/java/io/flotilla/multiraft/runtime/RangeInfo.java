@@ -14,12 +14,23 @@ import java.util.Map;
  * @param commit the replica's commit index
  * @param match while this replica leads: every member's (itself included) highest index known
  *     to be replicated there; empty otherwise
+ * @param reads reads this replica served as leader since it opened
+ * @param writes writes it accepted as leader since it opened
+ * @param writeBytes the bytes of those writes' commands
+ * @param loadSplitKey a key with about as many of the recent requests on either side, or null
  */
 public record RangeInfo(RangeDescriptor descriptor, long leader, long term, long applied,
-    boolean quiescent, long commit, Map<Long, Long> match) {
+    boolean quiescent, long commit, Map<Long, Long> match, long reads, long writes,
+    long writeBytes, byte[] loadSplitKey) {
 
   public RangeInfo {
     match = Map.copyOf(match);
+  }
+
+  /** Without load counts. */
+  public RangeInfo(RangeDescriptor descriptor, long leader, long term, long applied,
+      boolean quiescent, long commit, Map<Long, Long> match) {
+    this(descriptor, leader, term, applied, quiescent, commit, match, 0, 0, 0, null);
   }
 
   /** Without commit and replication progress. */

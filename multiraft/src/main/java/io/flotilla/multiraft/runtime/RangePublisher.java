@@ -72,8 +72,10 @@ final class RangePublisher {
         match.put(e.getKey(), e.getValue().match());
       }
     }
+    RangeLoad.Counts load = r.load.counts(r.descriptor.startKey());
     return new RangeInfo(r.descriptor, r.node.leader(), r.node.term(), r.applied,
-        r.quiescent, r.node.commitIndex(), match);
+        r.quiescent, r.node.commitIndex(), match, load.reads(), load.writes(),
+        load.writeBytes(), load.splitKey());
   }
 
   /** Equal, with the descriptor compared by identity (a replica replaces it on every change). */
@@ -81,6 +83,7 @@ final class RangePublisher {
     return a != null && a.descriptor() == b.descriptor() && a.leader() == b.leader()
         && a.term() == b.term() && a.applied() == b.applied()
         && a.quiescent() == b.quiescent() && a.commit() == b.commit()
-        && a.match().equals(b.match());
+        && a.match().equals(b.match()) && a.reads() == b.reads() && a.writes() == b.writes()
+        && a.writeBytes() == b.writeBytes();
   }
 }

@@ -76,6 +76,8 @@ final class Replica {
   boolean quiescent;
   /** Ticks since the last proposal, read or message: quiescence waits for a calm moment. */
   int idleTicks;
+  /** What this replica served as leader: for balancing and splitting by load. */
+  final RangeLoad load;
   final Map<Long, Pending> proposals = new HashMap<>();
   final Map<Long, AwaitingIndex> readsAwaitingIndex = new HashMap<>();
   /** A split this range applied: its command and the right half's end (the old end). */
@@ -94,6 +96,7 @@ final class Replica {
     this.appliedTerm = state.getAppliedTerm();
     this.lastConfChange = applied;
     this.maxTs = state.getMaxTs();
+    this.load = new RangeLoad(rangeId);
   }
 
   /**

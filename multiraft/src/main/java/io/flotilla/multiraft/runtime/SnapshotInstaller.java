@@ -63,7 +63,7 @@ final class SnapshotInstaller {
     RangeDescriptor d = RangeDescriptor.fromProto(state.getRange());
     if (d.rangeId() != env.rangeId() || state.getAppliedIndex() != s.index()
         || state.getAppliedTerm() != s.term()
-        || !manifest.span().equals(SnapshotShipper.spanOf(d))) {
+        || !manifest.span().equals(RangeSpans.of(d))) {
       throw new IllegalArgumentException("snapshot of range " + env.rangeId() + " at "
           + s.term() + "/" + s.index() + " carries data of range " + d.rangeId() + " at "
           + state.getAppliedTerm() + "/" + state.getAppliedIndex() + " over "

@@ -1,7 +1,6 @@
 package io.flotilla.multiraft.runtime;
 
 import io.flotilla.kv.Store;
-import io.flotilla.kv.mvcc.MvccKeys;
 import io.flotilla.kv.snapshot.ExportedSnapshot;
 import io.flotilla.kv.snapshot.KeySpan;
 import io.flotilla.kv.snapshot.RangeSnapshotExporter;
@@ -58,7 +57,7 @@ final class SnapshotShipper {
       outcome.finished(r.rangeId, m.to(), false);
       return;
     }
-    Pinned p = new Pinned(store, r.rangeId, m.to(), spanOf(r.descriptor),
+    Pinned p = new Pinned(store, r.rangeId, m.to(), RangeSpans.of(r.descriptor),
         r.applyState(r.appliedTerm).toByteArray());
     pinned.add(p);
     inFlight++;
@@ -79,13 +78,6 @@ final class SnapshotShipper {
       p.release();
     }
     pinned.clear();
-  }
-
-  /** The stored keys of a range's span, as the MVCC families hold them. */
-  static KeySpan spanOf(RangeDescriptor d) {
-    byte[] start = d.startKey().length == 0 ? new byte[0] : MvccKeys.encodeUserKey(d.startKey());
-    byte[] end = d.endKey().length == 0 ? null : MvccKeys.encodeUserKey(d.endKey());
-    return new KeySpan(start, end);
   }
 
   /**

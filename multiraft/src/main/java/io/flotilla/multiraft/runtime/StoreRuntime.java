@@ -191,6 +191,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
         entries++;
         return;
       }
+      r.load.write(routingKey, command.getSerializedSize());
       r.queued.add(new Replica.Queued(command, f));
       proposing.add(r);
     });
@@ -352,11 +353,16 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private void loop() {
     while (running) {
       try {
-        Runnable first = inbox.poll(options.tickMillis(), TimeUnit.MILLISECONDS);
-        if (first == null) {
+        // A replica that handled a Ready may have another at once (a leader whose own write
+        // completes a quorum commits on advance): its cycle must not wait for the next message.
+        Runnable first = active.isEmpty()
+            ? inbox.poll(options.tickMillis(), TimeUnit.MILLISECONDS) : inbox.poll();
+        if (first == null && active.isEmpty()) {
           continue;
         }
-        first.run();
+        if (first != null) {
+          first.run();
+        }
         for (int i = 0; i < 10_000; i++) {
           Runnable next = inbox.poll();
           if (next == null) {
@@ -690,6 +696,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
         r.readsAwaitingIndex.remove(id);
         throw new RangeException.NotLeader(r.descriptor, e.leaderHint());
       }
+      r.load.read(routingKey);
     });
     return f;
   }
