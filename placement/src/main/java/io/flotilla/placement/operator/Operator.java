@@ -1,0 +1,154 @@
+package io.flotilla.placement.operator;
+
+import io.flotilla.placement.model.ClusterView;
+import io.flotilla.placement.model.RangeStats;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One scheduled change: a sequence of phases, each a step asked of the cluster and the state
+ * that shows it done. {@link #observe} is the only transition: given a newer view it advances
+ * through every phase the view shows done, fails when the range split or merged under it or a
+ * phase found its goal impossible, and times out a phase that takes too long. The driver asks
+ * {@link #currentStep} after each observation and executes it (again, if need be: steps are
+ * idempotent).
+ */
+public abstract sealed class Operator
+    permits MoveReplica, AddReplica, RemoveReplica, TransferLeader, SplitRange, MergeRanges {
+  private final long rangeId;
+  private final String reason;
+  private final long createdMillis;
+  private final List<Phase> phases;
+  private final List<StepRecord> finishedSteps = new ArrayList<>();
+  private int current;
+  private long phaseStartedMillis;
+  private Step step;
+  private Outcome outcome;
+
+  Operator(long rangeId, String reason, long createdMillis, List<Phase> phases) {
+    this.rangeId = rangeId;
+    this.reason = reason;
+    this.createdMillis = createdMillis;
+    this.phases = List.copyOf(phases);
+    this.phaseStartedMillis = createdMillis;
+  }
+
+  /** Advances as far as {@code view} shows; call it with every new view until finished. */
+  public final void observe(ClusterView view) {
+    long now = view.nowMillis();
+    while (outcome == null) {
+      Phase phase = phases.get(current);
+      Phase.Progress progress = phase.progress(view);
+      switch (progress.kind()) {
+        case DONE -> {
+          finishedSteps.add(new StepRecord(phase.name(), phaseStartedMillis, now));
+          phaseStartedMillis = now;
+          if (++current == phases.size()) {
+            finish(Outcome.Status.SUCCEEDED, "", now);
+          }
+        }
+        case FAILED -> finish(Outcome.Status.FAILED, progress.message(), now);
+        case WAITING -> {
+          if (now - phaseStartedMillis > phase.timeoutMillis()) {
+            finish(Outcome.Status.TIMED_OUT, "'" + phase.name() + "' took longer than "
+                + phase.timeoutMillis() + " ms", now);
+          } else {
+            step = phase.step(view);
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  public final void cancel(String why, long nowMillis) {
+    if (outcome == null) {
+      finish(Outcome.Status.CANCELLED, why, nowMillis);
+    }
+  }
+
+  private void finish(Outcome.Status status, String message, long now) {
+    outcome = new Outcome(status, message, now);
+    step = null;
+  }
+
+  /** What to ask of the cluster now; empty when finished or waiting without a request. */
+  public final Optional<Step> currentStep() {
+    return Optional.ofNullable(step);
+  }
+
+  public final boolean isFinished() {
+    return outcome != null;
+  }
+
+  /** How it ended, or null while it runs. */
+  public final Outcome outcome() {
+    return outcome;
+  }
+
+  public final long rangeId() {
+    return rangeId;
+  }
+
+  /** Why the scheduler chose it, e.g. "store 3 has 41 leaders, mean 30". */
+  public final String reason() {
+    return reason;
+  }
+
+  public final long createdMillis() {
+    return createdMillis;
+  }
+
+  public final List<StepRecord> finishedSteps() {
+    return Collections.unmodifiableList(finishedSteps);
+  }
+
+  /** The name of the phase under way (or the last one, once finished). */
+  public final String phaseName() {
+    return phases.get(Math.min(current, phases.size() - 1)).name();
+  }
+
+  /** The store receiving a snapshot for this operator right now, or 0. */
+  public final long snapshotReceiver() {
+    return outcome == null ? phases.get(current).snapshotReceiver() : 0;
+  }
+
+  /** Stores this operator works on, for the per-store limit (the range's leader aside). */
+  public abstract Set<Long> stores();
+
+  /** The stores that will hold the range once this succeeds. */
+  public Set<Long> projectedReplicas(RangeStats range) {
+    return new LinkedHashSet<>(range.replicas());
+  }
+
+  /** The store that will lead the range once this succeeds. */
+  public long projectedLeader(RangeStats range) {
+    return range.leaderStore();
+  }
+
+  /** Every voter set the range passes through; each must keep a quorum of live voters. */
+  public List<Set<Long>> voterSets(RangeStats range) {
+    return List.of();
+  }
+
+  /** Helper for subclasses: a voter that is not {@code avoid}, preferring the current leader. */
+  static long leaderOtherThan(RangeStats range, long avoid) {
+    if (range.leaderStore() != avoid) {
+      return range.leaderStore();
+    }
+    return range.voters().stream().filter(v -> v != avoid).findFirst().orElse(0L);
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + " " + describe() + " (" + reason + ")"
+        + (outcome == null ? " at '" + phaseName() + "'" : " " + outcome);
+  }
+
+  /** The operator's subject, e.g. "range 7 store 3 -> 5". */
+  abstract String describe();
+}

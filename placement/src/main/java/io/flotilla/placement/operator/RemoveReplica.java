@@ -1,0 +1,56 @@
+package io.flotilla.placement.operator;
+
+import io.flotilla.placement.model.PlacementSettings;
+import io.flotilla.placement.model.RangeStats;
+import io.flotilla.placement.operator.Phases.LeaderAwayPhase;
+import io.flotilla.placement.operator.Phases.RemovePhase;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Removes one replica (an extra voter or a stray learner), moving leadership off it first. */
+public final class RemoveReplica extends Operator {
+  private final long store;
+
+  public RemoveReplica(RangeStats range, long store, String reason, long nowMillis,
+      PlacementSettings settings) {
+    super(range.rangeId(), reason, nowMillis, List.of(
+        new LeaderAwayPhase(settings.stepTimeoutMillis(), range.rangeId(), range.generation(),
+            store),
+        new RemovePhase(settings.stepTimeoutMillis(), range.rangeId(), range.generation(),
+            store)));
+    this.store = store;
+  }
+
+  public long store() {
+    return store;
+  }
+
+  @Override
+  public Set<Long> stores() {
+    return Set.of(store);
+  }
+
+  @Override
+  public Set<Long> projectedReplicas(RangeStats range) {
+    Set<Long> after = new LinkedHashSet<>(range.replicas());
+    after.remove(store);
+    return after;
+  }
+
+  @Override
+  public long projectedLeader(RangeStats range) {
+    return leaderOtherThan(range, store);
+  }
+
+  @Override
+  public List<Set<Long>> voterSets(RangeStats range) {
+    Set<Long> after = new LinkedHashSet<>(range.voters());
+    return after.remove(store) ? List.of(after) : List.of();
+  }
+
+  @Override
+  String describe() {
+    return "range " + rangeId() + " from store " + store;
+  }
+}
