@@ -7,7 +7,9 @@ import io.flotilla.multiraft.runtime.StoreRuntime;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -55,7 +57,7 @@ public final class TimestampOracle implements AutoCloseable {
     return context -> {
       TimestampOracle oracle = new TimestampOracle(context.nodeId(), context.runtime(), options,
           context.log());
-      context.addService(new TsoService(oracle), oracle.thread);
+      context.addService(new TsoService(oracle), oracle.executor());
       return oracle;
     };
   }
@@ -68,8 +70,18 @@ public final class TimestampOracle implements AutoCloseable {
     return allocator;
   }
 
-  ScheduledExecutorService executor() {
-    return thread;
+  /**
+   * Runs the service's calls and answers on the oracle's thread; once that is shut down (the
+   * node is closing, its server not yet), on the caller's thread: no call is left unanswered.
+   */
+  Executor executor() {
+    return r -> {
+      try {
+        thread.execute(r);
+      } catch (RejectedExecutionException e) {
+        r.run();
+      }
+    };
   }
 
   /** The system range's leader as this node last saw it, or 0. */
