@@ -177,7 +177,7 @@ final class KvCommand implements Command {
     return new Request(op, positional, seeds, timeout, limit, absent, delete);
   }
 
-  private static List<String> addresses(Flags.Flag f) throws UsageException {
+  static List<String> addresses(Flags.Flag f) throws UsageException {
     List<String> list = Arrays.stream(f.value().split(",")).map(String::strip)
         .filter(s -> !s.isEmpty()).toList();
     for (String a : list) {

@@ -32,6 +32,7 @@ public final class Main {
         new SimCommand(out, err, availableProcessors),
         new SimDemoCommand(out, err),
         new KvCommand(out, err),
+        new TsoCommand(out, err),
         new CheckHistoryCommand(out, err),
         new VersionCommand(out, err),
         new HelpCommand(out, err, this::overview, this::commands));

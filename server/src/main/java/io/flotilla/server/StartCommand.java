@@ -7,6 +7,8 @@ import io.flotilla.multiraft.node.Node;
 import io.flotilla.multiraft.node.NodeConfig;
 import io.flotilla.multiraft.node.NodeSettings;
 import io.flotilla.multiraft.node.NodeStartException;
+import io.flotilla.placement.tso.TimestampOracle;
+import io.flotilla.placement.tso.TsoOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -112,7 +114,8 @@ final class StartCommand implements Command {
     Consumer<String> log = line -> out.println(TIME.format(Instant.now()) + " " + line);
     Node node;
     try {
-      node = Node.start(config, log);
+      // The placement driver's timestamp oracle serves on the node that leads the system range.
+      node = Node.start(config, log, List.of(TimestampOracle.extension(TsoOptions.DEFAULTS)));
     } catch (NodeStartException e) {
       err.println("flotilla start: " + e.getMessage());
       return FAILED;
@@ -124,7 +127,7 @@ final class StartCommand implements Command {
       log.accept("stopped");
       stopped.countDown();
     }, "flotilla-shutdown"));
-    log.accept("serving: " + node + " (Raft, KV and admin on one port)"
+    log.accept("serving: " + node + " (Raft, KV, admin and TSO on one port)"
         + node.httpPort().map(p -> "; metrics at http://" + config.http().get().host() + ":"
             + p + "/metrics").orElse("") + "; store " + config.store().toAbsolutePath()
         + ". Stop with Ctrl-C or SIGTERM.");

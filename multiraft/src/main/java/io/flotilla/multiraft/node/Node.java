@@ -101,10 +101,11 @@ public final class Node implements AutoCloseable {
   private final MetaReconciler metaReconciler;
   private final ScheduledExecutorService maintenance;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<AutoCloseable> installed = new java.util.ArrayList<>();
   private volatile MetricsServer http;
 
   private Node(NodeConfig config, Store store, String address, Consumer<String> log,
-      List<NodeInfoPb> knownNodes) {
+      List<NodeInfoPb> knownNodes, List<NodeExtension> extensions) {
     this.config = config;
     this.store = store;
     this.clusterId = store.identity().clusterId();
@@ -133,10 +134,55 @@ public final class Node implements AutoCloseable {
         () -> config.nodeDeadAfter().toNanos(), rpcPool, new StoreStatus(store, nodeId));
     transport.addService(kv, rpcPool, Set.of(KvGrpc.getMultiplexMethod().getFullMethodName()));
     transport.addService(admin, rpcPool);
+    installExtensions(extensions);
     this.upReplicator = new UpReplicator(nodeId, config.replicationFactor(),
         runtime::changeMembers, log, System::currentTimeMillis);
     this.maintenance = Executors.newSingleThreadScheduledExecutor(
         daemon("flotilla-maintenance-" + nodeId));
+  }
+
+  private void installExtensions(List<NodeExtension> extensions) {
+    NodeExtension.Context context = new NodeExtension.Context() {
+      @Override
+      public long nodeId() {
+        return nodeId;
+      }
+
+      @Override
+      public StoreRuntime runtime() {
+        return runtime;
+      }
+
+      @Override
+      public Consumer<String> log() {
+        return log;
+      }
+
+      @Override
+      public void addService(io.grpc.BindableService service,
+          java.util.concurrent.Executor executor) {
+        transport.addService(service, executor);
+      }
+    };
+    try {
+      for (NodeExtension e : extensions) {
+        installed.add(e.install(context));
+      }
+    } catch (RuntimeException e) {
+      closeExtensions();
+      throw e;
+    }
+  }
+
+  private void closeExtensions() {
+    for (int i = installed.size() - 1; i >= 0; i--) {
+      try {
+        installed.get(i).close();
+      } catch (Exception e) {
+        log.accept("closing an extension of node " + nodeId + " failed: " + e);
+      }
+    }
+    installed.clear();
   }
 
   private static Duration pingTimeout(NodeConfig c) {
@@ -163,29 +209,39 @@ public final class Node implements AutoCloseable {
    * @throws NodeStartException with a message for people when it cannot start
    */
   public static Node start(NodeConfig config, Consumer<String> log) {
+    return start(config, log, List.of());
+  }
+
+  /**
+   * Like {@link #start(NodeConfig, Consumer)}, with {@code extensions} installed (in order)
+   * before the node serves; see {@link NodeExtension}.
+   */
+  public static Node start(NodeConfig config, Consumer<String> log,
+      List<NodeExtension> extensions) {
     NodeConfig cfg = withConcretePorts(config);
     String address = cfg.advertised().toString();
     Path dir = cfg.store();
     if (Files.exists(dir.resolve("CURRENT"))) {
-      return restart(cfg, address, log);
+      return restart(cfg, address, log, extensions);
     }
     if (cfg.join().isEmpty()) {
       long clusterId = newClusterId();
       log.accept("bootstrapping a new cluster " + Membership.hex(clusterId) + " as node 1 at "
           + address + ", store " + dir);
       Store store = create(dir, clusterId, 1);
-      return launch(cfg, store, address, log, List.of(), true);
+      return launch(cfg, store, address, log, List.of(), true, extensions);
     }
     JoinResponse joined = joinThroughSeeds(cfg, address, log);
     log.accept("joined cluster " + Membership.hex(joined.getClusterId()) + " as node "
         + joined.getNodeId() + " at " + address + ", store " + dir);
     Store store = create(dir, joined.getClusterId(), joined.getNodeId());
-    Node n = launch(cfg, store, address, log, joined.getNodesList(), false);
+    Node n = launch(cfg, store, address, log, joined.getNodesList(), false, extensions);
     n.membership.markRegistered();
     return n;
   }
 
-  private static Node restart(NodeConfig cfg, String address, Consumer<String> log) {
+  private static Node restart(NodeConfig cfg, String address, Consumer<String> log,
+      List<NodeExtension> extensions) {
     Store store;
     try {
       store = Store.open(cfg.store(), StoreOptions.DEFAULTS);
@@ -202,7 +258,7 @@ public final class Node implements AutoCloseable {
     log.accept("restarting node " + id.storeId() + " of cluster " + Membership.hex(
         id.clusterId()) + " at " + address + " with the data in " + cfg.store());
     boolean unfinished = id.storeId() == 1 && store.get(Cf.DEFAULT, BOOTSTRAPPED) == null;
-    return launch(cfg, store, address, log, List.of(), unfinished);
+    return launch(cfg, store, address, log, List.of(), unfinished, extensions);
   }
 
   private static Store create(Path dir, long clusterId, long nodeId) {
@@ -215,10 +271,10 @@ public final class Node implements AutoCloseable {
   }
 
   private static Node launch(NodeConfig cfg, Store store, String address, Consumer<String> log,
-      List<NodeInfoPb> known, boolean bootstrap) {
+      List<NodeInfoPb> known, boolean bootstrap, List<NodeExtension> extensions) {
     Node n;
     try {
-      n = new Node(cfg, store, address, log, known);
+      n = new Node(cfg, store, address, log, known, extensions);
     } catch (RuntimeException e) {
       store.close();
       throw e;
@@ -500,6 +556,7 @@ public final class Node implements AutoCloseable {
     if (h != null) {
       h.close();
     }
+    closeExtensions();
     runtime.close(); // closes the transport: the gRPC server and every Raft stream
     kv.close();
     rpcPool.shutdownNow();

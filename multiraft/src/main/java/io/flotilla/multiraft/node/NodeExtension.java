@@ -1,0 +1,40 @@
+package io.flotilla.multiraft.node;
+
+import io.flotilla.multiraft.runtime.StoreRuntime;
+import io.grpc.BindableService;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * A component that modules above {@code multiraft} (the placement driver's timestamp oracle, for
+ * one) plug into a {@link Node} without the node depending on them: it is installed while the
+ * node is built, before its gRPC server serves and before its runtime starts, and closed when
+ * the node closes, before the runtime stops.
+ */
+@FunctionalInterface
+public interface NodeExtension {
+
+  /**
+   * Installs this extension on a node being built. Add services here (later is refused).
+   *
+   * @return what {@link Node#close} calls, once, before it stops the runtime
+   */
+  AutoCloseable install(Context context);
+
+  /** What an extension may use of the node it is installed on. */
+  interface Context {
+    long nodeId();
+
+    /** The node's store runtime; not started yet while {@link #install} runs. */
+    StoreRuntime runtime();
+
+    /** One line per event worth telling an operator. */
+    Consumer<String> log();
+
+    /**
+     * Serves {@code service} on the node's port, its calls run on {@code executor}. Only
+     * during {@link #install}.
+     */
+    void addService(BindableService service, Executor executor);
+  }
+}
