@@ -97,6 +97,8 @@ public final class Node implements AutoCloseable {
   private final Membership membership;
   private final KvService kv;
   private final UpReplicator upReplicator;
+  /** Whether an extension (the placement driver) keeps ranges replicated instead. */
+  private final boolean replicatedByExtension;
   private final MetaWriter metaWriter;
   private final MetaReconciler metaReconciler;
   private final ScheduledExecutorService maintenance;
@@ -135,6 +137,8 @@ public final class Node implements AutoCloseable {
     transport.addService(kv, rpcPool, Set.of(KvGrpc.getMultiplexMethod().getFullMethodName()));
     transport.addService(admin, rpcPool);
     installExtensions(extensions);
+    this.replicatedByExtension = extensions.stream()
+        .anyMatch(NodeExtension::keepsRangesReplicated);
     this.upReplicator = new UpReplicator(nodeId, config.replicationFactor(),
         runtime::changeMembers, log, System::currentTimeMillis);
     this.maintenance = Executors.newSingleThreadScheduledExecutor(
@@ -151,6 +155,11 @@ public final class Node implements AutoCloseable {
       @Override
       public StoreRuntime runtime() {
         return runtime;
+      }
+
+      @Override
+      public Map<Long, String> addresses() {
+        return book.snapshot();
       }
 
       @Override
@@ -477,7 +486,9 @@ public final class Node implements AutoCloseable {
     try {
       membership.refresh();
       membership.ensureRegistered();
-      upReplicator.run(runtime.ranges(), liveNodes());
+      if (!replicatedByExtension) {
+        upReplicator.run(runtime.ranges(), liveNodes());
+      }
       metaReconciler.run(runtime.ranges());
     } catch (RuntimeException e) {
       if (!closed.get()) {

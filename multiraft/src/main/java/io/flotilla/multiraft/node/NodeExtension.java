@@ -21,12 +21,24 @@ public interface NodeExtension {
    */
   AutoCloseable install(Context context);
 
+  /**
+   * Whether this extension keeps every range at its replica count (the placement driver does):
+   * the node's own stop-gap up-replication then stands down, so the two never race to add
+   * replicas.
+   */
+  default boolean keepsRangesReplicated() {
+    return false;
+  }
+
   /** What an extension may use of the node it is installed on. */
   interface Context {
     long nodeId();
 
     /** The node's store runtime; not started yet while {@link #install} runs. */
     StoreRuntime runtime();
+
+    /** Every node the registry knows, by id, with the address it serves on. */
+    java.util.Map<Long, String> addresses();
 
     /** One line per event worth telling an operator. */
     Consumer<String> log();

@@ -1,0 +1,51 @@
+package io.flotilla.placement.driver;
+
+import io.flotilla.multiraft.node.NodeExtension;
+import io.flotilla.placement.model.PlacementSettings;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The placement driver, installed on every node: the node that leads the system range runs it
+ * (see {@link DriverLoop}), the others answer its admin API with where it runs. It keeps every
+ * range replicated, so the node's own stop-gap up-replication stands down.
+ */
+public final class PlacementDriver implements NodeExtension {
+  /**
+   * @param interval time between rounds (poll the stores, advance operators, plan)
+   * @param pollDeadline how long a store may take to report in a round
+   * @param settings the schedulers' settings
+   */
+  public record Options(Duration interval, Duration pollDeadline, PlacementSettings settings) {
+    public static final Options DEFAULTS = new Options(Duration.ofSeconds(1),
+        Duration.ofSeconds(2), PlacementSettings.defaults());
+  }
+
+  private final Options options;
+
+  public PlacementDriver(Options options) {
+    this.options = options;
+  }
+
+  @Override
+  public AutoCloseable install(Context context) {
+    ExecutorService rpc = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "flotilla-placement-rpc-" + context.nodeId());
+      t.setDaemon(true);
+      return t;
+    });
+    DriverLoop loop = new DriverLoop(context, options);
+    context.addService(new PlacementService(loop), rpc);
+    loop.start();
+    return () -> {
+      loop.close();
+      rpc.shutdownNow();
+    };
+  }
+
+  @Override
+  public boolean keepsRangesReplicated() {
+    return true;
+  }
+}
