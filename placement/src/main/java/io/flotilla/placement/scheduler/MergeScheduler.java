@@ -1,0 +1,82 @@
+package io.flotilla.placement.scheduler;
+
+import io.flotilla.placement.model.ClusterView;
+import io.flotilla.placement.model.PlacementSettings;
+import io.flotilla.placement.model.RangeStats;
+import io.flotilla.placement.operator.MergeRanges;
+import io.flotilla.placement.operator.MoveReplica;
+import io.flotilla.placement.operator.Operator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Merges adjacent ranges that are both small and cool, when together they stay below half the
+ * split size and half the split load (so the result is never split again at once). A merge
+ * needs both ranges on the same voters; when they differ, this first aligns them, one move at
+ * a time, by moving a replica of the right range onto a store of the left one. Aligning the
+ * right range (rather than choosing the better-placed side) keeps the rule simple and
+ * deterministic; balance corrects what it costs afterwards. Pairs are disjoint in a pass.
+ */
+public final class MergeScheduler implements PlacementScheduler {
+
+  @Override
+  public String name() {
+    return "merge";
+  }
+
+  @Override
+  public boolean rebalances() {
+    return false;
+  }
+
+  @Override
+  public void schedule(ClusterView view, Admission admission) {
+    List<RangeStats> ranges = view.ranges();
+    for (int i = 0; i + 1 < ranges.size() && !admission.full(); i++) {
+      RangeStats left = ranges.get(i);
+      RangeStats right = ranges.get(i + 1);
+      if (mergeable(view, admission, left, right)) {
+        Operator op = mergeOrAlign(view, left, right);
+        if (op != null && admission.admit(op)) {
+          i++;
+        }
+      }
+    }
+  }
+
+  private static boolean mergeable(ClusterView view, Admission admission, RangeStats left,
+      RangeStats right) {
+    PlacementSettings s = view.settings();
+    return left.isLeftNeighbourOf(right)
+        && admission.isFree(left.rangeId()) && admission.isFree(right.rangeId())
+        && left.leaderStore() != 0 && right.leaderStore() != 0
+        && left.learners().isEmpty() && right.learners().isEmpty()
+        && left.approxBytes() <= s.mergeSizeBytes() && right.approxBytes() <= s.mergeSizeBytes()
+        && left.approxBytes() + right.approxBytes() <= s.splitSizeBytes() / 2
+        && left.writesPerSec() + right.writesPerSec() <= s.splitWritesPerSec() / 2;
+  }
+
+  private static Operator mergeOrAlign(ClusterView view, RangeStats left, RangeStats right) {
+    Set<Long> leftVoters = new HashSet<>(left.voters());
+    String sizes = "ranges %d and %d hold %d and %d bytes".formatted(left.rangeId(),
+        right.rangeId(), left.approxBytes(), right.approxBytes());
+    if (leftVoters.equals(new HashSet<>(right.voters()))) {
+      return new MergeRanges(left, right, sizes, view.nowMillis(), view.settings());
+    }
+    long from = right.voters().stream().filter(v -> !leftVoters.contains(v)).findFirst()
+        .orElse(0L);
+    if (from == 0) {
+      return null; // fewer voters on the right: repair adds the missing one first
+    }
+    for (long to : left.voters()) {
+      if (!right.hasReplicaOn(to) && view.isTarget(to)
+          && !Targets.leftRecently(view, right.rangeId(), to)) {
+        return new MoveReplica(right, from, to, sizes + "; aligning range " + right.rangeId()
+            + " with the voters of range " + left.rangeId() + " to merge them",
+            view.nowMillis(), view.settings());
+      }
+    }
+    return null;
+  }
+}
