@@ -48,7 +48,7 @@ final class Replica {
   final List<Queued> queued = new ArrayList<>();
 
   /** A linearizable read waiting for its ReadIndex and then for the applied index. */
-  record PendingRead(long index, Runnable serve) {}
+  record PendingRead(long index, Runnable serve, CompletableFuture<?> future) {}
 
   /** A read whose ReadIndex is not confirmed yet; failed if this replica loses leadership. */
   record AwaitingIndex(Runnable serve, CompletableFuture<?> future) {}
@@ -76,6 +76,12 @@ final class Replica {
   boolean quiescent;
   /** Ticks since the last proposal, read or message: quiescence waits for a calm moment. */
   int idleTicks;
+  /**
+   * The index of the applied conf change that left this node out of the range, 0 while it is a
+   * member: the runtime removes the replica once its last Ready (a removed leader's TimeoutNow)
+   * is sent.
+   */
+  long removedAt;
   final Map<Long, Pending> proposals = new HashMap<>();
   final Map<Long, AwaitingIndex> readsAwaitingIndex = new HashMap<>();
   /** A split this range applied: its command and the right half's end (the old end). */
@@ -137,6 +143,7 @@ final class Replica {
         ConfState cs = node.applyConfChange(ConfChange.decode(e.data()));
         descriptor = descriptor.withMembers(cs, e.index());
         lastConfChange = e.index();
+        removedAt = ReplicaTombstones.isMember(cs, node.id()) ? 0 : e.index();
       } else if (e.data().length > 0) {
         CommandPb cmd = CommandPb.parseFrom(e.data());
         if (cmd.getBatchCount() == 0) {
@@ -342,6 +349,18 @@ final class Replica {
     while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.peekFirst().index() <= applied) {
       readsAwaitingApply.pollFirst().serve().run();
     }
+  }
+
+  /** Fails everything waiting on this replica: it is being removed from the store. */
+  void failAll(RangeException why) {
+    proposals.values().forEach(p -> p.futures().forEach(f -> f.completeExceptionally(why)));
+    proposals.clear();
+    queued.forEach(q -> q.future().completeExceptionally(why));
+    queued.clear();
+    readsAwaitingIndex.values().forEach(w -> w.future().completeExceptionally(why));
+    readsAwaitingIndex.clear();
+    readsAwaitingApply.forEach(p -> p.future().completeExceptionally(why));
+    readsAwaitingApply.clear();
   }
 
   boolean hasPendingWork() {
