@@ -351,15 +351,22 @@ final class Replica {
     }
   }
 
-  /** Fails everything waiting on this replica: it is being removed from the store. */
-  void failAll(RangeException why) {
-    proposals.values().forEach(p -> p.futures().forEach(f -> f.completeExceptionally(why)));
+  /**
+   * Fails everything waiting on this replica: it is being removed from the store. Queued
+   * writes and reads fail with {@code notHere} (safe to retry elsewhere); proposals already in
+   * the log may still commit through the range's other members, so they fail with an error
+   * that leaves the outcome open.
+   */
+  void failAll(RangeException notHere, long self) {
+    RuntimeException open = new IllegalStateException("range " + rangeId + ": its replica on"
+        + " node " + self + " was removed while the write was in the log; it may still apply");
+    proposals.values().forEach(p -> p.futures().forEach(f -> f.completeExceptionally(open)));
     proposals.clear();
-    queued.forEach(q -> q.future().completeExceptionally(why));
+    queued.forEach(q -> q.future().completeExceptionally(notHere));
     queued.clear();
-    readsAwaitingIndex.values().forEach(w -> w.future().completeExceptionally(why));
+    readsAwaitingIndex.values().forEach(w -> w.future().completeExceptionally(notHere));
     readsAwaitingIndex.clear();
-    readsAwaitingApply.forEach(p -> p.future().completeExceptionally(why));
+    readsAwaitingApply.forEach(p -> p.future().completeExceptionally(notHere));
     readsAwaitingApply.clear();
   }
 

@@ -588,7 +588,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       others.add(o.descriptor);
     }
     tombstones.put(r.rangeId, ReplicaTombstones.finish(store, logs, t, others));
-    r.failAll(new RangeException.RangeNotFound(r.rangeId));
+    r.failAll(new RangeException.RangeNotFound(r.rangeId), nodeId);
     replicasRemoved++;
   }
 
