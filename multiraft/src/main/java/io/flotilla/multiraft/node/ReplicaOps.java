@@ -17,6 +17,7 @@ import io.flotilla.raft.ConfChange;
 import io.flotilla.raft.ConfState;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -142,12 +143,13 @@ final class ReplicaOps {
             .exceptionally(e -> ChangeReplicasResponse.newBuilder().setError(error(
                 "range " + id + ": " + describe(req.getOp(), req.getStore()), e)).build());
       }
-      Optional<String> to = leaderAddress(id, info);
-      if (req.getForwarded() || to.isEmpty()) {
+      if (req.getForwarded()) {
         return done(ChangeReplicasResponse.newBuilder().setError(notLeader(id, info)).build());
       }
-      return PeerClients.<ChangeReplicasResponse>call(o -> peers.admin(to.get(), timeout)
-          .changeReplicas(req.toBuilder().setForwarded(true).build(), o));
+      return findLeader(id, info).thenCompose(to -> to.isEmpty()
+          ? done(ChangeReplicasResponse.newBuilder().setError(notLeader(id, info)).build())
+          : PeerClients.<ChangeReplicasResponse>call(o -> peers.admin(to.get(), timeout)
+              .changeReplicas(req.toBuilder().setForwarded(true).build(), o)));
     });
   }
 
@@ -165,12 +167,13 @@ final class ReplicaOps {
             .exceptionally(e -> TransferLeaderResponse.newBuilder().setError(error(
                 "range " + id + ": transfer leader to " + req.getToStore(), e)).build());
       }
-      Optional<String> to = leaderAddress(id, info);
-      if (req.getForwarded() || to.isEmpty()) {
+      if (req.getForwarded()) {
         return done(TransferLeaderResponse.newBuilder().setError(notLeader(id, info)).build());
       }
-      return PeerClients.<TransferLeaderResponse>call(o -> peers.admin(to.get(), timeout)
-          .transferLeader(req.toBuilder().setForwarded(true).build(), o));
+      return findLeader(id, info).thenCompose(to -> to.isEmpty()
+          ? done(TransferLeaderResponse.newBuilder().setError(notLeader(id, info)).build())
+          : PeerClients.<TransferLeaderResponse>call(o -> peers.admin(to.get(), timeout)
+              .transferLeader(req.toBuilder().setForwarded(true).build(), o)));
     });
   }
 
@@ -182,13 +185,13 @@ final class ReplicaOps {
         return done(GetRangeResponse.newBuilder().setRange(status(ri)).setFromLeader(true)
             .setCommit(ri.commit()).putAllMatch(ri.match()).build());
       }
-      Optional<String> to = leaderAddress(id, info);
-      if (!req.getForwarded() && to.isPresent()) {
-        return PeerClients.<GetRangeResponse>call(o -> peers.admin(to.get(), timeout)
-                .getRange(req.toBuilder().setForwarded(true).build(), o))
-            .exceptionally(e -> local(id, info));
+      if (req.getForwarded()) {
+        return done(local(id, info));
       }
-      return done(local(id, info));
+      return findLeader(id, info).thenCompose(to -> to.isEmpty() ? done(local(id, info))
+          : PeerClients.<GetRangeResponse>call(o -> peers.admin(to.get(), timeout)
+                  .getRange(req.toBuilder().setForwarded(true).build(), o))
+              .exceptionally(e -> local(id, info)));
     });
   }
 
@@ -231,6 +234,35 @@ final class ReplicaOps {
       }
     }
     return leader == 0 || leader == self ? Optional.empty() : book.address(leader);
+  }
+
+  /**
+   * The leader's address as this node knows it, else as the first other node that knows one
+   * says (asked in turn, with {@code forwarded} set so that none passes the question on).
+   */
+  private CompletableFuture<Optional<String>> findLeader(long id, Optional<RangeInfo> info) {
+    Optional<String> known = leaderAddress(id, info);
+    if (known.isPresent()) {
+      return done(known);
+    }
+    CompletableFuture<Optional<String>> found = done(Optional.empty());
+    for (Map.Entry<Long, String> peer : book.snapshot().entrySet()) {
+      if (peer.getKey() == self) {
+        continue;
+      }
+      found = found.thenCompose(f -> f.isPresent() ? done(f)
+          : PeerClients.<GetRangeResponse>call(o -> peers.admin(peer.getValue(), timeout)
+                  .getRange(GetRangeRequest.newBuilder().setRangeId(id).setForwarded(true)
+                      .build(), o))
+              .thenApply(r -> {
+                long leader = r.hasRange() ? r.getRange().getLeader() : 0;
+                return r.getFromLeader() ? Optional.of(peer.getValue())
+                    : leader == 0 || leader == self ? Optional.<String>empty()
+                        : book.address(leader);
+              })
+              .exceptionally(e -> Optional.empty()));
+    }
+    return found;
   }
 
   private KvError notLeader(long id, Optional<RangeInfo> info) {
