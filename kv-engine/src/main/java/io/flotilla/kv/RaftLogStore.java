@@ -349,6 +349,32 @@ public final class RaftLogStore {
     log.applyCompaction(t);
   }
 
+  /**
+   * Adds the removal of a group's whole log, hard state and truncated state to {@code batch}
+   * (the caller writes it, together with whatever else must go at the same moment). Call
+   * {@link #forget} once the batch is written. The group must have no commit in flight.
+   */
+  public void destroy(long groupId, WriteBatch batch) {
+    try {
+      batch.deleteRange(store.handle(Cf.RAFT_LOG), RaftKeys.entry(groupId, 0),
+          RaftKeys.entry(groupId, Long.MAX_VALUE));
+      batch.delete(store.handle(Cf.RAFT_LOG), RaftKeys.entry(groupId, Long.MAX_VALUE));
+      batch.delete(store.handle(Cf.RAFT_STATE), RaftKeys.state(groupId, RaftKeys.HARD_STATE));
+      batch.delete(store.handle(Cf.RAFT_STATE), RaftKeys.state(groupId, RaftKeys.TRUNCATED));
+    } catch (RocksDBException e) {
+      throw store.failure("removing the raft log of group " + groupId, e);
+    }
+  }
+
+  /**
+   * Drops what this object caches of a group whose log {@link #destroy} removed: its next use
+   * starts from what is on disk (nothing).
+   */
+  public void forget(long groupId) {
+    groups.remove(groupId);
+    cache.asMap().keySet().removeIf(k -> k.groupId() == groupId);
+  }
+
   public WalStats stats() {
     lock.lock();
     try {

@@ -1,6 +1,11 @@
 package io.flotilla.kv.snapshot;
 
 import io.flotilla.kv.Cf;
+import io.flotilla.kv.Store;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -46,6 +51,30 @@ public record KeySpan(byte[] start, byte[] end) {
   public boolean contains(byte[] key) {
     return Arrays.compareUnsigned(key, start) >= 0
         && (end == null || Arrays.compareUnsigned(key, end) < 0);
+  }
+
+  /**
+   * Adds the deletion of every key of {@code span} in {@code cf} to {@code batch} (a range
+   * deletion; with no end, up to and including the family's last key, found now). Keys outside
+   * the span are never touched.
+   */
+  public static void deleteIn(Store store, Cf cf, KeySpan span, WriteBatch batch)
+      throws RocksDBException {
+    byte[] end = span.end();
+    if (end != null) {
+      batch.deleteRange(store.handle(cf), span.start(), end);
+      return;
+    }
+    // A range deletion needs an end key and no key is greater than all others: delete up to
+    // the family's last key, then that key itself.
+    try (ReadOptions ro = new ReadOptions(); RocksIterator it = store.newIterator(cf, ro)) {
+      it.seekToLast();
+      it.status();
+      if (it.isValid() && span.contains(it.key())) {
+        batch.deleteRange(store.handle(cf), span.start(), it.key());
+        batch.delete(store.handle(cf), it.key());
+      }
+    }
   }
 
   @Override

@@ -181,7 +181,7 @@ final class SnapshotIngester {
         FlushOptions flush = new FlushOptions().setWaitForFlush(true);
         IngestExternalFileOptions copy = new IngestExternalFileOptions().setMoveFiles(false)) {
       for (Cf cf : KeySpan.DATA_CFS) {
-        deleteSpan(store, cf, m.span(), batch);
+        KeySpan.deleteIn(store, cf, m.span(), batch);
       }
       alongside.add(m, batch);
       store.write(batch);
@@ -198,25 +198,6 @@ final class SnapshotIngester {
       }
     } catch (RocksDBException e) {
       throw store.failure(what, e);
-    }
-  }
-
-  private static void deleteSpan(Store store, Cf cf, KeySpan span, WriteBatch batch)
-      throws RocksDBException {
-    byte[] end = span.end();
-    if (end != null) {
-      batch.deleteRange(store.handle(cf), span.start(), end);
-      return;
-    }
-    // A range deletion needs an end key and no key is greater than all others: delete up to
-    // the family's last key, then that key itself.
-    try (ReadOptions ro = new ReadOptions(); RocksIterator it = store.newIterator(cf, ro)) {
-      it.seekToLast();
-      it.status();
-      if (it.isValid() && span.contains(it.key())) {
-        batch.deleteRange(store.handle(cf), span.start(), it.key());
-        batch.delete(store.handle(cf), it.key());
-      }
     }
   }
 

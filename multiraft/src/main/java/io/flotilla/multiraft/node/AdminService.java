@@ -4,7 +4,15 @@ import io.flotilla.multiraft.kv.Keyspace;
 import io.flotilla.multiraft.proto.AdminJoinRequest;
 import io.flotilla.multiraft.proto.AdminSplitRequest;
 import io.flotilla.multiraft.proto.AdminSplitResponse;
+import io.flotilla.multiraft.proto.ChangeReplicasRequest;
+import io.flotilla.multiraft.proto.ChangeReplicasResponse;
+import io.flotilla.multiraft.proto.GetRangeRequest;
+import io.flotilla.multiraft.proto.GetRangeResponse;
 import io.flotilla.multiraft.proto.JoinResponse;
+import io.flotilla.multiraft.proto.MoveReplicaRequest;
+import io.flotilla.multiraft.proto.MoveReplicaResponse;
+import io.flotilla.multiraft.proto.TransferLeaderRequest;
+import io.flotilla.multiraft.proto.TransferLeaderResponse;
 import io.flotilla.multiraft.proto.KvError;
 import io.flotilla.multiraft.proto.NodeAdminGrpc;
 import io.flotilla.multiraft.proto.PingRequest;
@@ -31,8 +39,9 @@ import java.util.function.Supplier;
 /**
  * The {@code NodeAdmin} gRPC service ({@code admin.proto}): pings between nodes, joins and
  * registrations and meta record updates (forwarded to the system range's leader), admin
- * splits (forwarded to the range's leader), and this node's view for {@code flotilla status}. Handlers never block: they
- * answer when a future completes.
+ * splits and replica changes (forwarded to the range's leader: {@link ReplicaOps}), replica
+ * moves ({@link ReplicaMover}), and this node's view for {@code flotilla status}. Handlers never
+ * block: they answer when a future completes.
  */
 final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   private final long self;
@@ -47,6 +56,8 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   private final LongSupplier liveWindowNanos;
   private final Executor responder;
   private final StoreStatus storeStatus;
+  private final ReplicaOps ops;
+  private final ReplicaMover mover;
 
   /**
    * @param responder where answers are sent from: futures of the runtime complete on its raft
@@ -55,8 +66,11 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   AdminService(long self, String selfAddress, StoreRuntime runtime, Membership membership,
       MetaWriter metaWriter, Supplier<List<RangeMetaPb>> metaRecords, AddressBook book,
       PeerClients peers, Duration timeout, LongSupplier liveWindowNanos, Executor responder,
-      StoreStatus storeStatus) {
+      long pollMillis, java.util.function.Consumer<String> log, StoreStatus storeStatus) {
     this.storeStatus = storeStatus;
+    this.ops = new ReplicaOps(self, runtime, book, peers, timeout, metaRecords,
+        liveWindowNanos);
+    this.mover = new ReplicaMover(ops, pollMillis, log);
     this.metaWriter = metaWriter;
     this.metaRecords = metaRecords;
     this.responder = responder;
@@ -138,6 +152,37 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   @Override
   public void updateMeta(UpdateMetaRequest req, StreamObserver<UpdateMetaResponse> out) {
     answer(out, metaWriter.update(req), e -> UpdateMetaResponse.newBuilder()
+        .setError(unavailable(e)).build());
+  }
+
+  /** The primitive replica operations, for the node's replica GC. */
+  ReplicaOps ops() {
+    return ops;
+  }
+
+  @Override
+  public void changeReplicas(ChangeReplicasRequest req,
+      StreamObserver<ChangeReplicasResponse> out) {
+    answer(out, ops.changeReplicas(req), e -> ChangeReplicasResponse.newBuilder()
+        .setError(unavailable(e)).build());
+  }
+
+  @Override
+  public void transferLeader(TransferLeaderRequest req,
+      StreamObserver<TransferLeaderResponse> out) {
+    answer(out, ops.transferLeader(req), e -> TransferLeaderResponse.newBuilder()
+        .setError(unavailable(e)).build());
+  }
+
+  @Override
+  public void getRange(GetRangeRequest req, StreamObserver<GetRangeResponse> out) {
+    answer(out, ops.getRange(req), e -> GetRangeResponse.newBuilder()
+        .setError(unavailable(e)).build());
+  }
+
+  @Override
+  public void moveReplica(MoveReplicaRequest req, StreamObserver<MoveReplicaResponse> out) {
+    answer(out, mover.move(req), e -> MoveReplicaResponse.newBuilder()
         .setError(unavailable(e)).build());
   }
 

@@ -54,7 +54,7 @@ import org.rocksdb.WriteBatch;
 /**
  * One Flotilla node: its store, its store runtime, the gRPC transport and, on the same port,
  * the {@code Kv} and {@code NodeAdmin} services, plus the HTTP metrics endpoint and the
- * maintenance loop (address book, liveness pings, registration, up-replication).
+ * maintenance loop (address book, liveness pings, registration, up-replication, replica GC).
  *
  * <p>{@link #start} picks one of three ways to come up:
  * <ul>
@@ -101,6 +101,7 @@ public final class Node implements AutoCloseable {
   private final boolean replicatedByExtension;
   private final MetaWriter metaWriter;
   private final MetaReconciler metaReconciler;
+  private final ReplicaGc replicaGc;
   private final ScheduledExecutorService maintenance;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<AutoCloseable> installed = new java.util.ArrayList<>();
@@ -133,7 +134,10 @@ public final class Node implements AutoCloseable {
     this.metaReconciler = new MetaReconciler(nodeId, store, this::writeMeta, log);
     AdminService admin = new AdminService(nodeId, address, runtime, membership, metaWriter,
         () -> MetaReconciler.readLocal(store), book, peers, RPC_TIMEOUT,
-        () -> config.nodeDeadAfter().toNanos(), rpcPool, new StoreStatus(store, nodeId));
+        () -> config.nodeDeadAfter().toNanos(), rpcPool, config.runtime().tickMillis(), log,
+        new StoreStatus(store, nodeId));
+    this.replicaGc = new ReplicaGc(nodeId, runtime, () -> MetaReconciler.readLocal(store),
+        admin.ops()::getRange, log);
     transport.addService(kv, rpcPool, Set.of(KvGrpc.getMultiplexMethod().getFullMethodName()));
     transport.addService(admin, rpcPool);
     installExtensions(extensions);
@@ -490,6 +494,7 @@ public final class Node implements AutoCloseable {
         upReplicator.run(runtime.ranges(), liveNodes());
       }
       metaReconciler.run(runtime.ranges());
+      replicaGc.run(runtime.ranges());
     } catch (RuntimeException e) {
       if (!closed.get()) {
         log.accept("maintenance round failed: " + e);

@@ -86,6 +86,13 @@ final class UpReplicator {
     if (members.isJoint()) {
       return Optional.of(new Wait(id, "joint", "in a joint configuration"));
     }
+    int target = Math.min(replicationFactor, live.size());
+    int voters = members.voters().size();
+    if (voters >= target) {
+      return Optional.empty();
+    }
+    // Below the target only: a learner of a range with enough voters belongs to someone else's
+    // move (the placement driver's, an operator's), which must not be fought.
     for (long learner : new TreeSet<>(members.learners())) {
       if (!live.contains(learner)) {
         return Optional.of(new RemoveLearner(id, learner, "learner n" + learner
@@ -98,11 +105,6 @@ final class UpReplicator {
       }
       return Optional.of(new Wait(id, "learner " + learner, "learner n" + learner
           + " catching up (match " + match + " of commit " + range.commit() + ")"));
-    }
-    int target = Math.min(replicationFactor, live.size());
-    int voters = members.voters().size();
-    if (voters >= target) {
-      return Optional.empty();
     }
     List<Long> candidates = new ArrayList<>();
     for (long n : live) {

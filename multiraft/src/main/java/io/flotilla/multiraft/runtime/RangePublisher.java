@@ -64,7 +64,7 @@ final class RangePublisher {
     }
   }
 
-  private static RangeInfo info(Replica r) {
+  static RangeInfo info(Replica r) {
     Map<Long, Long> match = Map.of();
     if (r.node.role() == Role.LEADER) {
       match = new HashMap<>();

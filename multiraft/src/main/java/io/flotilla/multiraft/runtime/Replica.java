@@ -48,7 +48,7 @@ final class Replica {
   final List<Queued> queued = new ArrayList<>();
 
   /** A linearizable read waiting for its ReadIndex and then for the applied index. */
-  record PendingRead(long index, Runnable serve) {}
+  record PendingRead(long index, Runnable serve, CompletableFuture<?> future) {}
 
   /** A read whose ReadIndex is not confirmed yet; failed if this replica loses leadership. */
   record AwaitingIndex(Runnable serve, CompletableFuture<?> future) {}
@@ -78,6 +78,12 @@ final class Replica {
   int idleTicks;
   /** What this replica served as leader: for balancing and splitting by load. */
   final RangeLoad load;
+  /**
+   * The index of the applied conf change that left this node out of the range, 0 while it is a
+   * member: the runtime removes the replica once its last Ready (a removed leader's TimeoutNow)
+   * is sent.
+   */
+  long removedAt;
   final Map<Long, Pending> proposals = new HashMap<>();
   final Map<Long, AwaitingIndex> readsAwaitingIndex = new HashMap<>();
   /** A split this range applied: its command and the right half's end (the old end). */
@@ -140,6 +146,7 @@ final class Replica {
         ConfState cs = node.applyConfChange(ConfChange.decode(e.data()));
         descriptor = descriptor.withMembers(cs, e.index());
         lastConfChange = e.index();
+        removedAt = ReplicaTombstones.isMember(cs, node.id()) ? 0 : e.index();
       } else if (e.data().length > 0) {
         CommandPb cmd = CommandPb.parseFrom(e.data());
         if (cmd.getBatchCount() == 0) {
@@ -345,6 +352,25 @@ final class Replica {
     while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.peekFirst().index() <= applied) {
       readsAwaitingApply.pollFirst().serve().run();
     }
+  }
+
+  /**
+   * Fails everything waiting on this replica: it is being removed from the store. Queued
+   * writes and reads fail with {@code notHere} (safe to retry elsewhere); proposals already in
+   * the log may still commit through the range's other members, so they fail with an error
+   * that leaves the outcome open.
+   */
+  void failAll(RangeException notHere, long self) {
+    RuntimeException open = new IllegalStateException("range " + rangeId + ": its replica on"
+        + " node " + self + " was removed while the write was in the log; it may still apply");
+    proposals.values().forEach(p -> p.futures().forEach(f -> f.completeExceptionally(open)));
+    proposals.clear();
+    queued.forEach(q -> q.future().completeExceptionally(notHere));
+    queued.clear();
+    readsAwaitingIndex.values().forEach(w -> w.future().completeExceptionally(notHere));
+    readsAwaitingIndex.clear();
+    readsAwaitingApply.forEach(p -> p.future().completeExceptionally(notHere));
+    readsAwaitingApply.clear();
   }
 
   boolean hasPendingWork() {

@@ -125,6 +125,14 @@ final class SnapshotInstaller {
     return true;
   }
 
+  /** Discards the data staged for a range, if any (its replica is being removed). */
+  void discard(long rangeId) {
+    Staged s = staged.remove(rangeId);
+    if (s != null) {
+      s.data().close();
+    }
+  }
+
   /** Discards data still staged (the runtime is closing). */
   void close() {
     for (Iterator<Staged> it = staged.values().iterator(); it.hasNext(); ) {

@@ -12,6 +12,7 @@ import io.flotilla.multiraft.EngineRaftStorage;
 import io.flotilla.multiraft.proto.ApplyStatePb;
 import io.flotilla.multiraft.proto.CommandPb;
 import io.flotilla.multiraft.proto.RangeDescriptorPb;
+import io.flotilla.multiraft.proto.ReplicaTombstonePb;
 import io.flotilla.multiraft.proto.SplitPb;
 import io.flotilla.multiraft.transport.Envelope;
 import io.flotilla.multiraft.transport.Transport;
@@ -93,6 +94,11 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   /** Replicas with writes queued for this cycle's batch entries. */
   private final LinkedHashSet<Replica> proposing = new LinkedHashSet<>();
   private final RangePublisher publisher = new RangePublisher();
+  /** Ranges whose replica this store removed ({@link ReplicaTombstones}). */
+  private Map<Long, ReplicaTombstonePb> tombstones = new HashMap<>();
+  /** Replicas that applied their own removal, removed once their last Ready is handled. */
+  private final LinkedHashSet<Replica> leaving = new LinkedHashSet<>();
+  private long replicasRemoved;
   private final ApplyBatch applying;
   private long readSeq;
   private long cycles;
@@ -147,7 +153,11 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   /** Loads this store's replicas, connects the transport and starts the threads. */
   public void start() {
     SnapshotInstaller.recover(store);
-    for (ApplyStatePb st : ApplyStates.loadAll(store)) {
+    List<ApplyStatePb> states = ApplyStates.loadAll(store);
+    // Removals a crash interrupted are finished before anything opens.
+    tombstones = ReplicaTombstones.finishPending(store, logs, states.stream()
+        .map(st -> RangeDescriptor.fromProto(st.getRange())).toList());
+    for (ApplyStatePb st : states) {
       SnapshotInstaller.alignLog(logs, st);
       openReplica(st);
     }
@@ -239,9 +249,26 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
 
   /** Changes a range's members; completes once the change is applied here. */
   public CompletableFuture<ApplyResult> changeMembers(long rangeId, ConfChange change) {
+    return changeMembers(rangeId, -1, change);
+  }
+
+  /**
+   * Changes a range's members if they are still those set at {@code expectedMembersIndex} (the
+   * descriptor's {@code membersIndex}; negative: whatever they are); completes once the change
+   * is applied here.
+   *
+   * @throws IllegalStateException (through the future) naming the range if the members changed
+   */
+  public CompletableFuture<ApplyResult> changeMembers(long rangeId, long expectedMembersIndex,
+      ConfChange change) {
     CompletableFuture<ApplyResult> f = new CompletableFuture<>();
     enqueue(f, () -> {
       Replica r = leaderReplica(rangeId, null);
+      if (expectedMembersIndex >= 0 && r.descriptor.membersIndex() != expectedMembersIndex) {
+        throw new IllegalStateException("range " + rangeId + ": its members changed (last set"
+            + " at index " + r.descriptor.membersIndex() + ", expected " + expectedMembersIndex
+            + "); read the range again");
+      }
       ProposalId id = r.orRangeError(() -> r.node.proposeConfChange(change));
       r.proposals.put(id.index(), new Replica.Pending(id.term(), List.of(f)));
     });
@@ -258,6 +285,58 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       });
       return null;
     });
+  }
+
+  /**
+   * This node's current view of one range, read on the raft thread (so it follows every
+   * message and proposal handed to the runtime before it); empty if the node holds no
+   * initialized replica of it.
+   */
+  public CompletableFuture<java.util.Optional<RangeInfo>> rangeInfo(long rangeId) {
+    return call(() -> {
+      Replica r = replicas.get(rangeId);
+      return r == null || !r.initialized() ? java.util.Optional.empty()
+          : java.util.Optional.of(RangePublisher.info(r));
+    });
+  }
+
+  /**
+   * Removes this node's replica of a range that a newer descriptor (from the meta records or
+   * the range's leader, at {@code newerTerm}) shows it is no longer a member of, as the replica
+   * GC decides. Completes with false, changing nothing, if the replica is gone already, leads
+   * its range, or its own descriptor is not older than {@code newer} (see {@link
+   * #isRemovedBy}).
+   */
+  public CompletableFuture<Boolean> removeReplica(long rangeId, RangeDescriptor newer,
+      long newerTerm) {
+    return call(() -> {
+      Replica r = replicas.get(rangeId);
+      if (r == null || r.node.role() == Role.LEADER || !isRemovedBy(nodeId, r.descriptor, newer)) {
+        return false;
+      }
+      destroy(r, newer.membersIndex(), newerTerm);
+      return true;
+    });
+  }
+
+  /**
+   * Whether {@code newer}, a descriptor of the same range that the range applied, shows that
+   * node {@code self} holding {@code mine} was removed: it does not list {@code self}, and it
+   * is from a later membership than {@code mine} (members indexes only grow), or {@code mine}
+   * never knew its members (an empty replica a leader's message started).
+   */
+  public static boolean isRemovedBy(long self, RangeDescriptor mine, RangeDescriptor newer) {
+    if (newer.rangeId() != mine.rangeId() || ReplicaTombstones.isMember(newer.members(), self)) {
+      return false;
+    }
+    boolean known = !mine.members().voters().isEmpty() || !mine.members().learners().isEmpty()
+        || !mine.members().votersOutgoing().isEmpty();
+    return !known || newer.membersIndex() > mine.membersIndex();
+  }
+
+  /** How many replicas this runtime removed since it started. */
+  public long replicasRemoved() {
+    return replicasRemoved;
   }
 
   /** The ranges on this node as of the last tick. */
@@ -440,11 +519,15 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       }
       if (!rd.committedEntries().isEmpty()) {
         r.recordApplied(applying);
+        if (r.removedAt > 0) {
+          leaving.add(r);
+        }
       }
       for (ReadState rs : rd.readStates()) {
         Replica.AwaitingIndex waiting = r.readsAwaitingIndex.remove(rs.requestId());
         if (waiting != null) {
-          r.readsAwaitingApply.add(new Replica.PendingRead(rs.index(), waiting.serve()));
+          r.readsAwaitingApply.add(new Replica.PendingRead(rs.index(), waiting.serve(),
+              waiting.future()));
         }
       }
       r.node.advance(rd);
@@ -468,6 +551,51 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     for (Replica right : created) {
       activate(right);
     }
+    removeLeaving();
+  }
+
+  /**
+   * Removes the replicas that applied their own removal, once everything they had to say is
+   * sent (a removed leader hands over with a TimeoutNow in the Ready after the one that applied
+   * the change). A later conf change that added this node back (applied in the same cycle)
+   * cancels it.
+   */
+  private void removeLeaving() {
+    for (java.util.Iterator<Replica> it = leaving.iterator(); it.hasNext(); ) {
+      Replica r = it.next();
+      if (replicas.get(r.rangeId) != r || r.removedAt == 0) {
+        it.remove();
+      } else if (!r.node.hasReady()) {
+        it.remove();
+        destroy(r, r.removedAt, r.node.term());
+      }
+    }
+  }
+
+  /** Removes a replica and its data from this store ({@link ReplicaTombstones}); raft thread. */
+  private void destroy(Replica r, long removedIndex, long knownTerm) {
+    applying.flush();
+    RaftHardState h = logs.group(r.rangeId).hardState();
+    ReplicaTombstonePb old = tombstones.get(r.rangeId);
+    ReplicaTombstonePb t = ReplicaTombstonePb.newBuilder()
+        .setRemovedIndex(Math.max(removedIndex, old == null ? 0 : old.getRemovedIndex()))
+        .setTerm(Math.max(h.term(), knownTerm)).setVote(knownTerm > h.term() ? 0 : h.vote())
+        .setRange(r.descriptor.toProto()).build();
+    ReplicaTombstones.begin(store, t);
+    replicas.remove(r.rangeId);
+    awake.remove(r);
+    active.remove(r);
+    proposing.remove(r);
+    leaving.remove(r);
+    publisher.changed(r);
+    installer.discard(r.rangeId);
+    List<RangeDescriptor> others = new ArrayList<>();
+    for (Replica o : replicas.values()) {
+      others.add(o.descriptor);
+    }
+    tombstones.put(r.rangeId, ReplicaTombstones.finish(store, logs, t, others));
+    r.failAll(new RangeException.RangeNotFound(r.rangeId), nodeId);
+    replicasRemoved++;
   }
 
   private void sendAll(Replica r, List<Message> msgs) {
@@ -492,6 +620,16 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
           || m instanceof Message.InstallSnapshot)) {
         return;
       }
+      ReplicaTombstonePb removed = tombstones.get(e.rangeId());
+      if (removed != null && !bringsBack(removed, m)) {
+        answerRemoved(e);
+        return;
+      }
+      if (removed != null) {
+        // Keep the term and vote of the removed replica: it must not vote twice in a term.
+        logs.commit(new WalBatch().setHardState(e.rangeId(),
+            new RaftHardState(removed.getTerm(), removed.getVote(), 0)));
+      }
       // A leader talks to us about a range we do not hold yet: we were added to it. Start an
       // empty replica; the leader's snapshot will tell it its span and members.
       r = openReplica(ApplyStatePb.newBuilder().setRange(RangeDescriptorPb.newBuilder()
@@ -510,6 +648,35 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       r.idleTicks = 0;
     }
     activate(r);
+  }
+
+  /**
+   * Whether a message for a range this store removed re-creates its replica: only a snapshot
+   * (with its data) at an index after the removal that lists this node, which proves that a
+   * later membership added it back. See {@link ReplicaTombstones}.
+   */
+  private boolean bringsBack(ReplicaTombstonePb removed, Message m) {
+    return !removed.getDeleting() && m instanceof Message.InstallSnapshot s
+        && s.snapshot().index() > removed.getRemovedIndex()
+        && ReplicaTombstones.isMember(s.snapshot().metadata().confState(), nodeId);
+  }
+
+  /**
+   * Answers a leader's message for a removed range without a replica, at the message's term
+   * (so it disturbs no one): an append is refused as by an empty log, a heartbeat acknowledged
+   * without confirming any read round. A leader that no longer counts this node ignores both; one
+   * that added it back probes down to its log's start and sends a snapshot, which {@link
+   * #bringsBack} accepts.
+   */
+  private void answerRemoved(Envelope e) {
+    switch (e.message()) {
+      case Message.Append a -> transport.send(new Envelope(e.rangeId(),
+          new Message.AppendResponse(nodeId, a.from(), a.term(), a.prevIndex(), true, 0, 0)));
+      case Message.Heartbeat h -> transport.send(new Envelope(e.rangeId(),
+          new Message.HeartbeatResponse(nodeId, h.from(), h.term(), 0)));
+      case Message.InstallSnapshot s -> installer.discard(e.rangeId());
+      default -> { }
+    }
   }
 
   private void tickAll() {
