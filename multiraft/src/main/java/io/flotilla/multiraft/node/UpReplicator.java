@@ -23,7 +23,9 @@ import java.util.function.LongSupplier;
  * A learner whose node stopped answering is removed so that another node can take its place.
  *
  * <p>A stop-gap until the placement driver (issue #5) schedules replicas cluster-wide: it sees
- * only this node's ranges and liveness, never removes voters and never rebalances. The decision
+ * only this node's ranges and liveness, never removes voters and never rebalances. A range that
+ * has its voters is left alone, learners included: they belong to a move (the placement
+ * driver's or an operator's), which it must not fight. The decision
  * ({@link #decide}) is a pure function; {@link #run} applies it, one membership change in flight
  * per range, and logs every change with its reason on one line.
  */

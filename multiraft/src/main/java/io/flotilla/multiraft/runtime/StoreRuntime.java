@@ -65,6 +65,11 @@ import org.rocksdb.WriteBatch;
  * ({@link SnapshotShipper}); the receiver ingests it together with its apply state before the
  * cycle writes the snapshot's log changes ({@link SnapshotInstaller}).
  *
+ * <p><b>Removal.</b> A replica that applies its own removal is removed from the store once its
+ * last Ready is sent; the replica GC removes others through {@link #removeReplica}. Data, log and
+ * state go crash-safely behind a tombstone that keeps stale messages from re-creating the
+ * replica ({@link ReplicaTombstones}).
+ *
  * <p><b>Quiescence.</b> A leader whose range is idle and fully caught up sends its followers a
  * quiesce heartbeat and stops ticking; so do they. Any proposal, read or message wakes a replica.
  * When a node's connection dies, only the replicas that followed a leader on that node wake up
