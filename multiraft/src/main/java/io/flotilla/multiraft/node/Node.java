@@ -73,6 +73,9 @@ import org.rocksdb.WriteBatch;
  * on the transport's event loops), {@code kv-responder-<id>} (2, the Kv answers), {@code flotilla-maintenance-<id>} (1) and
  * {@code flotilla-http-<id>} (1, if HTTP is on). {@link #close} stops everything, the store
  * last.
+ *
+ * <p>Modules above this one add services and background work through {@link NodeExtension}s
+ * given to {@link #start(NodeConfig, Consumer, List)}.
  */
 public final class Node implements AutoCloseable {
   /** Local (not replicated) marker: this store created the cluster's first ranges. */

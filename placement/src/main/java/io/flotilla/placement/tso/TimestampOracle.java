@@ -34,7 +34,7 @@ public final class TimestampOracle implements AutoCloseable {
   private final ScheduledExecutorService thread;
   private boolean leading; // on the oracle's thread only
   private CompletableFuture<Void> starting;
-  private String lastFailure = "";
+  private volatile String lastFailure = ""; // written where a take-over completes
 
   TimestampOracle(long nodeId, StoreRuntime runtime, TsoOptions options, Consumer<String> log) {
     this.nodeId = nodeId;
@@ -111,9 +111,9 @@ public final class TimestampOracle implements AutoCloseable {
               lastFailure = "";
               log.accept("tso: node " + nodeId + " serves timestamps (mark "
                   + Timestamps.show(allocator.stats().mark()) + ")");
-            } else if (!e.getMessage().equals(lastFailure)) {
-              lastFailure = e.getMessage();
-              log.accept("tso: node " + nodeId + " cannot serve yet: " + e.getMessage());
+            } else if (!String.valueOf(e.getMessage()).equals(lastFailure)) {
+              lastFailure = String.valueOf(e.getMessage());
+              log.accept("tso: node " + nodeId + " cannot serve yet: " + lastFailure);
             }
           });
         }

@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A client of the {@code Tso} service: finds the node that leads the system range (following
@@ -79,7 +80,7 @@ public final class TsoClient implements AutoCloseable {
   private int turn;
   private volatile String leader; // the address that answered last, or null
   private volatile String lastError = "none";
-  private long rpcs; // read racily for stats
+  private final AtomicLong rpcs = new AtomicLong();
 
   /** @param addresses {@code host:port} of some nodes of the cluster */
   public TsoClient(List<String> addresses, Options options) {
@@ -134,7 +135,7 @@ public final class TsoClient implements AutoCloseable {
 
   /** RPCs sent so far (for tests and benchmarks: how well callers were batched). */
   public long rpcs() {
-    return rpcs;
+    return rpcs.get();
   }
 
   // ------------------------------------------------------------------ batching
@@ -204,7 +205,7 @@ public final class TsoClient implements AutoCloseable {
     }
     int count = live.stream().mapToInt(Waiter::count).sum();
     String address = leader != null ? leader : nextCandidate();
-    rpcs++;
+    rpcs.incrementAndGet();
     TsoGrpc.newStub(channel(address))
         .withDeadlineAfter(options.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
         .getTimestamps(GetTimestampsRequest.newBuilder().setCount(count).build(),
