@@ -32,6 +32,9 @@ public final class MergeScheduler implements PlacementScheduler {
 
   @Override
   public void schedule(ClusterView view, Admission admission) {
+    if (view.settings().mergeSizeBytes() == 0) {
+      return; // merging is off (the driver's default while stores cannot merge)
+    }
     List<RangeStats> ranges = view.ranges();
     for (int i = 0; i + 1 < ranges.size() && !admission.full(); i++) {
       RangeStats left = ranges.get(i);
@@ -48,7 +51,9 @@ public final class MergeScheduler implements PlacementScheduler {
   private static boolean mergeable(ClusterView view, Admission admission, RangeStats left,
       RangeStats right) {
     PlacementSettings s = view.settings();
-    return left.isLeftNeighbourOf(right)
+    // The first range is the system range (it starts at the empty key): nodes find the
+    // cluster's records by its id, so it never merges away.
+    return left.isLeftNeighbourOf(right) && left.startKey().length > 0
         && admission.isFree(left.rangeId()) && admission.isFree(right.rangeId())
         && left.leaderStore() != 0 && right.leaderStore() != 0
         && left.learners().isEmpty() && right.learners().isEmpty()
