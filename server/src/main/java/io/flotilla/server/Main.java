@@ -25,17 +25,18 @@ public final class Main {
       Map<String, String> environment) {
     this.out = out;
     this.err = err;
-    this.commands = List.of(
+    List<Command> all = new java.util.ArrayList<>(List.of(
         new DemoCommand(out, err, DemoCommand.currentJava()),
         new StartCommand(out, err, environment),
         new StatusCommand(out, err),
         new SimCommand(out, err, availableProcessors),
         new SimDemoCommand(out, err),
         new KvCommand(out, err),
-        new TsoCommand(out, err),
-        new CheckHistoryCommand(out, err),
-        new VersionCommand(out, err),
-        new HelpCommand(out, err, this::overview, this::commands));
+        new TsoCommand(out, err)));
+    all.addAll(PlacementCommand.all(out, err));
+    all.addAll(List.of(new CheckHistoryCommand(out, err), new VersionCommand(out, err),
+        new HelpCommand(out, err, this::overview, this::commands)));
+    this.commands = List.copyOf(all);
   }
 
   public static void main(String[] args) {

@@ -8,6 +8,7 @@ import io.flotilla.multiraft.node.NodeConfig;
 import io.flotilla.multiraft.node.NodeSettings;
 import io.flotilla.multiraft.node.NodeStartException;
 import io.flotilla.placement.tso.TimestampOracle;
+import io.flotilla.placement.driver.PlacementDriver;
 import io.flotilla.placement.tso.TsoOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -115,7 +116,8 @@ final class StartCommand implements Command {
     Node node;
     try {
       // The placement driver's timestamp oracle serves on the node that leads the system range.
-      node = Node.start(config, log, List.of(TimestampOracle.extension(TsoOptions.DEFAULTS)));
+      node = Node.start(config, log, List.of(TimestampOracle.extension(TsoOptions.DEFAULTS),
+          new PlacementDriver(PlacementDriver.Options.DEFAULTS)));
     } catch (NodeStartException e) {
       err.println("flotilla start: " + e.getMessage());
       return FAILED;
