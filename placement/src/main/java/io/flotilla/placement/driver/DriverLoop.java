@@ -34,6 +34,7 @@ final class DriverLoop implements AutoCloseable {
   private final ConcurrentLinkedQueue<ManualChange> manual = new ConcurrentLinkedQueue<>();
   private Tenure tenure;
   private volatile DriverSnapshot snapshot;
+  private String lastFailure;
 
   DriverLoop(NodeExtension.Context node, PlacementDriver.Options options) {
     this.node = node;
@@ -113,8 +114,14 @@ final class DriverLoop implements AutoCloseable {
       }
       tenure.round(System.currentTimeMillis(), addresses, reports, asked);
       snapshot = tenure.snapshot();
+      lastFailure = null;
     } catch (Exception e) {
-      log.accept("placement: round failed on node " + node.nodeId() + ": " + e);
+      String failure = String.valueOf(e);
+      if (!failure.equals(lastFailure)) {
+        log.accept("placement: round failed on node " + node.nodeId() + ": " + failure
+            + " (said once while it repeats)");
+      }
+      lastFailure = failure;
       tenure = null; // taken over afresh next round, from what the system range says
       snapshot = null;
     }

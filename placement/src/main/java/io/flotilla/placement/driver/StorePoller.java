@@ -39,8 +39,8 @@ final class StorePoller implements AutoCloseable {
         .thenApply(done -> {
           Map<Long, Report> out = new HashMap<>();
           asked.forEach((id, f) -> {
-            StatusResponse s = f.getNow(null);
-            if (s != null && !f.isCompletedExceptionally() && s.getNodeId() == id) {
+            StatusResponse s = f.isCompletedExceptionally() ? null : f.getNow(null);
+            if (s != null && s.getNodeId() == id) {
               out.put(id, new Report(s, nowMillis));
             }
           });

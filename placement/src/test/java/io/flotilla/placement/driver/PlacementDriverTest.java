@@ -78,4 +78,71 @@ class PlacementDriverTest {
             .filter(d -> d.getKind().equals("move-replica")
                 && d.getOutcome().equals("SUCCEEDED")).count());
   }
+
+  private void startFourNodesWithRanges(int ranges) {
+    cluster = new DriverCluster(dir);
+    for (String n : java.util.List.of("n1", "n2", "n3", "n4")) {
+      cluster.start(n);
+    }
+    for (int i = 1; i < ranges - 1; i++) {
+      cluster.split(String.format("k%03d", i * 10).getBytes(StandardCharsets.UTF_8));
+    }
+    cluster.await("every range has three voters", WAIT, () -> {
+      Map<Long, RangeInfo> views = cluster.leaderViews();
+      return views.size() == ranges && views.values().stream()
+          .allMatch(ri -> ri.descriptor().members().voters().size() == 3
+              && ri.descriptor().members().learners().isEmpty());
+    });
+  }
+
+  /**
+   * The node that drives placement dies: another node takes the driver over, finds the decisions
+   * of the first in the system range, and re-creates every replica the dead node held.
+   */
+  @Test
+  void whenTheDriversNodeDiesAnotherTakesOverAndRepairsEveryRange() {
+    startFourNodesWithRanges(12);
+    long driver = cluster.driverNode();
+    OperatorsResponse before = cluster.placement().operators(OperatorsRequest.newBuilder()
+        .setLimit(1000).build());
+    assertTrue(before.getDecisionsCount() > 0, before.toString());
+    cluster.kill(driver);
+    cluster.await("a new driver and every range on three live voters", WAIT, () -> {
+      long now = cluster.driverNode();
+      Map<Long, RangeInfo> views = cluster.leaderViews();
+      return now != 0 && now != driver && views.size() == 12 && views.values().stream()
+          .allMatch(ri -> ri.descriptor().members().voters().size() == 3
+              && !ri.descriptor().members().voters().contains(driver)
+              && ri.descriptor().members().learners().isEmpty());
+    });
+    OperatorsResponse after = cluster.placement().operators(OperatorsRequest.newBuilder()
+        .setLimit(1000).build());
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    after.getDecisionsList().forEach(d -> ids.add(d.getId()));
+    before.getDecisionsList().forEach(d -> assertTrue(ids.contains(d.getId()),
+        "decision " + d.getId() + " of the first driver is still in the log"));
+    assertTrue(after.getDecisionsList().stream().allMatch(d -> d.getDriver() == driver
+        || !d.getOutcome().isEmpty() || d.getDriver() == cluster.driverNode()), after.toString());
+    assertTrue(after.getDecisionsList().stream().anyMatch(d -> d.getDriver() != driver
+        && d.getReason().contains("store " + driver)), "repair names the dead store: " + after);
+  }
+
+  @Test
+  void aDecommissionedNodeEndsEmpty() {
+    startFourNodesWithRanges(8);
+    long victim = cluster.nodes.keySet().stream().filter(id -> id != cluster.driverNode())
+        .max(Long::compare).orElseThrow();
+    var answer = cluster.placement().manual(io.flotilla.placement.proto.ManualRequest
+        .newBuilder().setDecommission(victim).build());
+    assertTrue(!answer.hasError(), answer.toString());
+    cluster.await("node " + victim + " holds no replica and is decommissioned", WAIT, () -> {
+      boolean empty = cluster.leaderViews().values().stream().noneMatch(ri ->
+          ri.descriptor().members().voters().contains(victim)
+              || ri.descriptor().members().learners().contains(victim));
+      var stores = cluster.placement().stores(io.flotilla.placement.proto.StoresRequest
+          .getDefaultInstance());
+      return empty && stores.getStoresList().stream().anyMatch(s -> s.getStoreId() == victim
+          && s.getState() == io.flotilla.placement.proto.StoreStatePb.DECOMMISSIONED);
+    });
+  }
 }
