@@ -51,11 +51,13 @@ public record SimReport(String scenario, long seed, int startStores, int endStor
         ? "converged after %d rounds (%d after the last event), %d simulated seconds%n"
             .formatted(rounds, roundsAfterLastEvent, rounds * Simulation.ROUND_MILLIS / 1000)
         : "NOT converged after %d rounds%n".formatted(rounds));
-    sb.append(minimumMoves > 0
-        ? "replica moves: %d, lower bound %d (%.2fx)%n".formatted(replicaMoves, minimumMoves,
-            movesOverMinimum())
-        : "replica moves: %d, lower bound 0 (no store needed any: the moves served merges)%n"
-            .formatted(replicaMoves));
+    if (minimumMoves > 0) {
+      sb.append("replica moves: %d, lower bound %d (%.2fx)%n".formatted(replicaMoves,
+          minimumMoves, movesOverMinimum()));
+    } else {
+      sb.append("replica moves: %d, lower bound 0%s%n".formatted(replicaMoves,
+          replicaMoves == 0 ? "" : " (balance needed none; they aligned ranges to merge)"));
+    }
     sb.append("leader transfers: %d, splits: %d, merges: %d%n".formatted(leaderTransfers,
         splits, merges));
     sb.append("operators: %d succeeded, %d failed, %d timed out; %d steps refused%n".formatted(
