@@ -49,7 +49,7 @@ final class PlacementSimCommand implements Command {
           load writes 20000 skew 1.0          rounds 1000
           set max-snapshots-per-store 4       (any placement setting; 60s, 64MiB, 0.05)
           add-stores 2 | kill-store 3 | decommission 3 | drain 3 | hot-range 17 writes 5000
-          | drop-data 40%                     each optionally followed by: at round N
+          | drop-data 40%%                    each optionally followed by: at round N
           expect converged within 200 rounds  expect moves at most 1.5x minimum
 
         options:

@@ -37,7 +37,7 @@ class PlacementSimCommandTest {
 
   @Test
   void runsAScenarioAndPrintsTheReport() throws IOException {
-    Path f = file("stores 3", "ranges 60 size 8MiB", "add-stores 1 at round 1",
+    Path f = file("stores 3", "ranges 60 size 40MiB", "add-stores 1 at round 1",
         "expect converged within 200 rounds");
     assertEquals(0, command.run(List.of(f.toString(), "--seed", "7")));
     assertTrue(out().startsWith("scenario s, seed 7: stores 3 -> 4, ranges 60 -> 60\n"), out());

@@ -11,6 +11,7 @@ import java.util.Map;
  * accepts: every replica on a stopped or decommissioning store must move, and the stores that
  * stay must each end inside the count band. A move takes one replica off a store and puts one
  * on another, so the bound is the larger of the departures and the arrivals that are forced.
+ * It takes the ranges as they are: merges that remove ranges later can make fewer moves enough.
  */
 final class LowerBound {
   private LowerBound() {
