@@ -31,6 +31,7 @@ public final class Main {
         new StatusCommand(out, err),
         new SimCommand(out, err, availableProcessors),
         new SimDemoCommand(out, err),
+        new PlacementSimCommand(out, err),
         new KvCommand(out, err),
         new TsoCommand(out, err)));
     all.addAll(PlacementCommand.all(out, err));

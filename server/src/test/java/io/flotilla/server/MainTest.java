@@ -34,7 +34,8 @@ class MainTest {
   @Test
   void helpListsEveryCommand() {
     assertEquals(0, run("--help"));
-    for (String name : List.of("demo", "start", "status", "sim", "simdemo", "version", "help")) {
+    for (String name : List.of("demo", "start", "status", "sim", "simdemo", "placement-sim",
+        "version", "help")) {
       assertTrue(out().contains("\n  " + name + " "), out());
     }
     assertEquals("", err());
@@ -56,7 +57,8 @@ class MainTest {
 
   @Test
   void everyCommandAnswersHelp() {
-    for (String name : List.of("demo", "start", "status", "sim", "simdemo", "version", "help")) {
+    for (String name : List.of("demo", "start", "status", "sim", "simdemo", "placement-sim",
+        "version", "help")) {
       outBytes.reset();
       assertEquals(0, run(name, "--help"), name);
       assertTrue(out().startsWith("usage: flotilla " + name), out());

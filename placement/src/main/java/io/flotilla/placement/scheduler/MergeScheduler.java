@@ -14,9 +14,10 @@ import java.util.Set;
  * Merges adjacent ranges that are both small and cool, when together they stay below half the
  * split size and half the split load (so the result is never split again at once). A merge
  * needs both ranges on the same voters; when they differ, this first aligns them, one move at
- * a time, by moving a replica of the right range onto a store of the left one. Aligning the
- * right range (rather than choosing the better-placed side) keeps the rule simple and
- * deterministic; balance corrects what it costs afterwards. Pairs are disjoint in a pass.
+ * a time, by moving a replica of the right range onto a store of the left one, or the other
+ * way when the cooldown forbids that (the right range left the store recently). Aligning
+ * rather than waiting for chance keeps empty ranges from lingering; balance corrects what it
+ * costs afterwards. Pairs are disjoint in a pass.
  */
 public final class MergeScheduler implements PlacementScheduler {
 
@@ -40,7 +41,7 @@ public final class MergeScheduler implements PlacementScheduler {
       RangeStats left = ranges.get(i);
       RangeStats right = ranges.get(i + 1);
       if (mergeable(view, admission, left, right)) {
-        Operator op = mergeOrAlign(view, left, right);
+        Operator op = mergeOrAlign(view, admission, left, right);
         if (op != null && admission.admit(op)) {
           i++;
         }
@@ -62,24 +63,55 @@ public final class MergeScheduler implements PlacementScheduler {
         && left.writesPerSec() + right.writesPerSec() <= s.splitWritesPerSec() / 2;
   }
 
-  private static Operator mergeOrAlign(ClusterView view, RangeStats left, RangeStats right) {
-    Set<Long> leftVoters = new HashSet<>(left.voters());
+  private static Operator mergeOrAlign(ClusterView view, Admission admission, RangeStats left,
+      RangeStats right) {
     String sizes = "ranges %d and %d hold %d and %d bytes".formatted(left.rangeId(),
         right.rangeId(), left.approxBytes(), right.approxBytes());
-    if (leftVoters.equals(new HashSet<>(right.voters()))) {
+    if (new HashSet<>(left.voters()).equals(new HashSet<>(right.voters()))) {
       return new MergeRanges(left, right, sizes, view.nowMillis(), view.settings());
     }
-    long from = right.voters().stream().filter(v -> !leftVoters.contains(v)).findFirst()
+    Operator op = align(view, right, left, sizes);
+    if (op == null) {
+      op = align(view, left, right, sizes);
+    }
+    return op != null ? op : detour(view, admission, left, right, sizes);
+  }
+
+  /**
+   * When the cooldown blocks both directions, moves the right range's odd replica to a third
+   * store neither range left recently; the left range can then follow it there.
+   */
+  private static Operator detour(ClusterView view, Admission admission, RangeStats left,
+      RangeStats right, String sizes) {
+    long from = right.voters().stream().filter(v -> !left.voters().contains(v)).findFirst()
+        .orElse(0L);
+    for (long to : admission.targets()) {
+      if (from != 0 && !left.hasReplicaOn(to) && !right.hasReplicaOn(to)
+          && !Targets.leftRecently(view, left.rangeId(), to)
+          && !Targets.leftRecently(view, right.rangeId(), to)) {
+        return new MoveReplica(right, from, to, sizes + "; moving range " + right.rangeId()
+            + " to a store range " + left.rangeId() + " can join, to merge them",
+            view.nowMillis(), view.settings());
+      }
+    }
+    return null;
+  }
+
+  /** A move of one replica of {@code moving} onto a voter store of {@code model}, or null. */
+  private static Operator align(ClusterView view, RangeStats moving, RangeStats model,
+      String sizes) {
+    Set<Long> modelVoters = new HashSet<>(model.voters());
+    long from = moving.voters().stream().filter(v -> !modelVoters.contains(v)).findFirst()
         .orElse(0L);
     if (from == 0) {
-      return null; // fewer voters on the right: repair adds the missing one first
+      return null; // fewer voters: repair adds the missing one first
     }
-    for (long to : left.voters()) {
-      if (!right.hasReplicaOn(to) && view.isTarget(to)
-          && !Targets.leftRecently(view, right.rangeId(), to)) {
-        return new MoveReplica(right, from, to, sizes + "; aligning range " + right.rangeId()
-            + " with the voters of range " + left.rangeId() + " to merge them",
-            view.nowMillis(), view.settings());
+    for (long to : model.voters()) {
+      if (!moving.hasReplicaOn(to) && view.isTarget(to)
+          && !Targets.leftRecently(view, moving.rangeId(), to)) {
+        return new MoveReplica(moving, from, to, sizes + "; aligning range "
+            + moving.rangeId() + " with the voters of range " + model.rangeId()
+            + " to merge them", view.nowMillis(), view.settings());
       }
     }
     return null;

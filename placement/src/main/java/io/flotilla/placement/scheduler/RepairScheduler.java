@@ -30,6 +30,20 @@ public final class RepairScheduler implements PlacementScheduler {
     return n;
   }
 
+  /**
+   * Whether balancing must wait: a range is under-replicated, or has a voter on a store that
+   * stopped responding but is not yet dead. Balancing then would spread replicas over the
+   * stores left and have repair undo it once the silent store is declared dead.
+   */
+  public static boolean recoveryPending(ClusterView view) {
+    for (RangeStats r : view.ranges()) {
+      if (isUnderReplicated(view, r) || view.responsiveVoters(r) < r.voters().size()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean isUnderReplicated(ClusterView view, RangeStats r) {
     return r.voters().size() < view.settings().replicas()
         || view.liveVoters(r) < r.voters().size();

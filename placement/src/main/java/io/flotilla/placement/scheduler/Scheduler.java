@@ -7,8 +7,8 @@ import java.util.List;
  * Runs the scheduling units in priority order against one shared {@link Admission}, so the
  * earlier units get the snapshot and operator budget first: repair, drain and decommission,
  * split, merge, then the balancers, which are skipped entirely while any range is
- * under-replicated (recovery before rebalancing). Pure: the caller supplies the view and starts
- * the returned operators.
+ * under-replicated or has a voter on a store that stopped responding (recovery before
+ * rebalancing). Pure: the caller supplies the view and starts the returned operators.
  */
 public final class Scheduler {
   private final List<PlacementScheduler> units;
@@ -29,15 +29,16 @@ public final class Scheduler {
 
   public Plan schedule(ClusterView view) {
     Admission admission = new Admission(view);
-    int underReplicated = RepairScheduler.underReplicated(view);
+    boolean recovering = RepairScheduler.recoveryPending(view);
     for (PlacementScheduler unit : units) {
       if (admission.full()) {
         break;
       }
-      if (!(unit.rebalances() && underReplicated > 0)) {
+      if (!(unit.rebalances() && recovering)) {
         unit.schedule(view, admission);
       }
     }
-    return new Plan(admission.admitted(), DrainScheduler.progress(view), underReplicated);
+    return new Plan(admission.admitted(), DrainScheduler.progress(view),
+        RepairScheduler.underReplicated(view));
   }
 }

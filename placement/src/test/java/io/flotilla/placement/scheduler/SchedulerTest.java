@@ -31,6 +31,17 @@ class SchedulerTest {
   }
 
   @Test
+  void noBalancingWhileAStoreHoldingVotersIsSilentButNotYetDead() {
+    ViewBuilder b = ranges(new ViewBuilder().up(1, 2, 3, 4, 5), 1, 20, List.of(1L, 2L, 3L),
+        20 * MIB, 0);
+    b.up(6).range(99, 1, List.of(1L, 2L, 6L));
+    b.now(b.now() + b.settings().storeDownAfterMillis() + 1).up(1, 2, 3, 4, 5);
+    Plan plan = Scheduler.standard().schedule(b.build());
+    assertEquals(0, plan.underReplicatedRanges(), "store 6 is not dead yet");
+    assertEquals(List.of(), plan.operators());
+  }
+
+  @Test
   void snapshotLimitsHoldPerSendingAndReceivingStore() {
     ViewBuilder b = ranges(new ViewBuilder().up(1, 2, 3, 4, 5), 1, 30, List.of(1L, 2L, 3L),
         20 * MIB, 0);
