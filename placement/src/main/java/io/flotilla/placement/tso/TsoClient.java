@@ -219,6 +219,9 @@ public final class TsoClient implements AutoCloseable {
               public void onError(Throwable t) {
                 lastError = address + ": " + t;
                 leader = null;
+                // A node that restarted elsewhere left its old address here: forget it, so
+                // that the next hint naming it asks the cluster where it is now.
+                directory.values().removeIf(address::equals);
                 refreshDirectory();
                 retryLater(live, retries);
               }
