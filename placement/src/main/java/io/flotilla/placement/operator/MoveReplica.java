@@ -46,9 +46,14 @@ public final class MoveReplica extends Operator {
     return to;
   }
 
+  /**
+   * Only the new store: it receives the snapshot and catches up. The old one merely drops its
+   * copy, and is often dead or being emptied; counting it would cap a whole store's
+   * evacuation at the per-store limit.
+   */
   @Override
   public Set<Long> stores() {
-    return Set.of(from, to);
+    return Set.of(to);
   }
 
   @Override

@@ -117,7 +117,8 @@ public abstract sealed class Operator
     return outcome == null ? phases.get(current).snapshotReceiver() : 0;
   }
 
-  /** Stores this operator works on, for the per-store limit (the range's leader aside). */
+  /** Stores this operator makes work, for the per-store limit (the range's leader, which
+   *  sends snapshots, is limited by the snapshot limit instead). */
   public abstract Set<Long> stores();
 
   /** The stores that will hold the range once this succeeds. */
