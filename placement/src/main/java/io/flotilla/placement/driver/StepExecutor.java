@@ -32,12 +32,18 @@ final class StepExecutor {
   private final Function<Long, ManagedChannel> channelTo;
   private final Executor callbacks;
   private final Duration deadline;
+  private final Runnable taken;
 
-  /** @param channelTo a channel to a node, by node id (the driver's own node if unknown) */
-  StepExecutor(Function<Long, ManagedChannel> channelTo, Executor callbacks, Duration deadline) {
+  /**
+   * @param channelTo a channel to a node, by node id (the driver's own node if unknown)
+   * @param taken told when the cluster took a step, so that the driver looks again at once
+   */
+  StepExecutor(Function<Long, ManagedChannel> channelTo, Executor callbacks, Duration deadline,
+      Runnable taken) {
     this.channelTo = channelTo;
     this.callbacks = callbacks;
     this.deadline = deadline;
+    this.taken = taken;
   }
 
   /** Runs {@code step}; completes with null if the cluster took it, else with why not. */
@@ -92,8 +98,11 @@ final class StepExecutor {
     call.addListener(() -> {
       try {
         KvError e = error.apply(call.get());
-        f.complete(e.getCode() == KvError.Code.NONE ? null
-            : e.getCode() + ": " + e.getMessage());
+        boolean ok = e.getCode() == KvError.Code.NONE;
+        f.complete(ok ? null : e.getCode() + ": " + e.getMessage());
+        if (ok) {
+          taken.run();
+        }
       } catch (Exception e) {
         Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
         f.complete(String.valueOf(cause));
