@@ -33,6 +33,7 @@ final class StepExecutor {
   private final Executor callbacks;
   private final Duration deadline;
   private final Runnable taken;
+  private static final CompletableFuture<String> DONE = CompletableFuture.completedFuture(null);
 
   /**
    * @param channelTo a channel to a node, by node id (the driver's own node if unknown)
@@ -51,16 +52,21 @@ final class StepExecutor {
     NodeAdminGrpc.NodeAdminFutureStub admin = NodeAdminGrpc.newFutureStub(
         channelTo.apply(range == null ? 0 : range.leaderStore()))
         .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    // The stores refuse a change already made ("store 4 is not a learner"): a step asked again
+    // after its first call timed out, or half done, goes on from where the range is.
     return switch (step) {
-      case AddLearner a -> change(admin, a.rangeId(), ChangeReplicasRequest.Op.ADD_LEARNER,
-          a.storeId());
-      case Promote p -> change(admin, p.rangeId(), ChangeReplicasRequest.Op.PROMOTE,
-          p.storeId()).thenCompose(error -> error != null || p.demoteStoreId() == 0
+      case AddLearner a -> range != null && range.hasReplicaOn(a.storeId()) ? DONE
+          : change(admin, a.rangeId(), ChangeReplicasRequest.Op.ADD_LEARNER, a.storeId());
+      case Promote p -> (range != null && range.voters().contains(p.storeId()) ? DONE
+          : change(admin, p.rangeId(), ChangeReplicasRequest.Op.PROMOTE, p.storeId()))
+          .thenCompose(error -> error != null || p.demoteStoreId() == 0
+              || (range != null && !range.voters().contains(p.demoteStoreId()))
               ? CompletableFuture.completedFuture(error)
               // One voter more first, then one fewer: the quorum never shrinks on the way.
               : change(admin, p.rangeId(), ChangeReplicasRequest.Op.REMOVE_VOTER,
                   p.demoteStoreId()));
-      case RemoveVoter r -> change(admin, r.rangeId(), range != null
+      case RemoveVoter r -> range != null && !range.hasReplicaOn(r.storeId()) ? DONE
+          : change(admin, r.rangeId(), range != null
           && range.learners().contains(r.storeId()) ? ChangeReplicasRequest.Op.REMOVE_LEARNER
           : ChangeReplicasRequest.Op.REMOVE_VOTER, r.storeId());
       case TransferLeaderStep t -> outcome(admin.transferLeader(TransferLeaderRequest
