@@ -32,6 +32,8 @@ final class DriverLoop implements AutoCloseable {
   private final StepExecutor executor;
   private final ScheduledExecutorService thread;
   private final ConcurrentLinkedQueue<ManualChange> manual = new ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicBoolean nudged =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private Tenure tenure;
   private volatile DriverSnapshot snapshot;
   private String lastFailure;
@@ -49,7 +51,7 @@ final class DriverLoop implements AutoCloseable {
       return t;
     });
     this.executor = new StepExecutor(id -> poller.channel(addressOf(id)), thread,
-        options.pollDeadline().multipliedBy(5));
+        options.pollDeadline().multipliedBy(5), this::nudge);
   }
 
   void start() {
@@ -89,7 +91,22 @@ final class DriverLoop implements AutoCloseable {
     manual.add(change);
   }
 
+  /**
+   * Runs a round now rather than at the next interval: a step the cluster just took lets its
+   * operator move on at once, so a move's four steps take four round trips, not four intervals.
+   */
+  private void nudge() {
+    if (nudged.compareAndSet(false, true)) {
+      try {
+        thread.execute(this::round);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // Closing.
+      }
+    }
+  }
+
   private void round() {
+    nudged.set(false);
     try {
       if (!drives()) {
         if (tenure != null) {

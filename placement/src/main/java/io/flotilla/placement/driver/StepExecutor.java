@@ -32,12 +32,19 @@ final class StepExecutor {
   private final Function<Long, ManagedChannel> channelTo;
   private final Executor callbacks;
   private final Duration deadline;
+  private final Runnable taken;
+  private static final CompletableFuture<String> DONE = CompletableFuture.completedFuture(null);
 
-  /** @param channelTo a channel to a node, by node id (the driver's own node if unknown) */
-  StepExecutor(Function<Long, ManagedChannel> channelTo, Executor callbacks, Duration deadline) {
+  /**
+   * @param channelTo a channel to a node, by node id (the driver's own node if unknown)
+   * @param taken told when the cluster took a step, so that the driver looks again at once
+   */
+  StepExecutor(Function<Long, ManagedChannel> channelTo, Executor callbacks, Duration deadline,
+      Runnable taken) {
     this.channelTo = channelTo;
     this.callbacks = callbacks;
     this.deadline = deadline;
+    this.taken = taken;
   }
 
   /** Runs {@code step}; completes with null if the cluster took it, else with why not. */
@@ -45,16 +52,21 @@ final class StepExecutor {
     NodeAdminGrpc.NodeAdminFutureStub admin = NodeAdminGrpc.newFutureStub(
         channelTo.apply(range == null ? 0 : range.leaderStore()))
         .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    // The stores refuse a change already made ("store 4 is not a learner"): a step asked again
+    // after its first call timed out, or half done, goes on from where the range is.
     return switch (step) {
-      case AddLearner a -> change(admin, a.rangeId(), ChangeReplicasRequest.Op.ADD_LEARNER,
-          a.storeId());
-      case Promote p -> change(admin, p.rangeId(), ChangeReplicasRequest.Op.PROMOTE,
-          p.storeId()).thenCompose(error -> error != null || p.demoteStoreId() == 0
+      case AddLearner a -> range != null && range.hasReplicaOn(a.storeId()) ? DONE
+          : change(admin, a.rangeId(), ChangeReplicasRequest.Op.ADD_LEARNER, a.storeId());
+      case Promote p -> (range != null && range.voters().contains(p.storeId()) ? DONE
+          : change(admin, p.rangeId(), ChangeReplicasRequest.Op.PROMOTE, p.storeId()))
+          .thenCompose(error -> error != null || p.demoteStoreId() == 0
+              || (range != null && !range.voters().contains(p.demoteStoreId()))
               ? CompletableFuture.completedFuture(error)
               // One voter more first, then one fewer: the quorum never shrinks on the way.
               : change(admin, p.rangeId(), ChangeReplicasRequest.Op.REMOVE_VOTER,
                   p.demoteStoreId()));
-      case RemoveVoter r -> change(admin, r.rangeId(), range != null
+      case RemoveVoter r -> range != null && !range.hasReplicaOn(r.storeId()) ? DONE
+          : change(admin, r.rangeId(), range != null
           && range.learners().contains(r.storeId()) ? ChangeReplicasRequest.Op.REMOVE_LEARNER
           : ChangeReplicasRequest.Op.REMOVE_VOTER, r.storeId());
       case TransferLeaderStep t -> outcome(admin.transferLeader(TransferLeaderRequest
@@ -92,8 +104,11 @@ final class StepExecutor {
     call.addListener(() -> {
       try {
         KvError e = error.apply(call.get());
-        f.complete(e.getCode() == KvError.Code.NONE ? null
-            : e.getCode() + ": " + e.getMessage());
+        boolean ok = e.getCode() == KvError.Code.NONE;
+        f.complete(ok ? null : e.getCode() + ": " + e.getMessage());
+        if (ok) {
+          taken.run();
+        }
       } catch (Exception e) {
         Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
         f.complete(String.valueOf(cause));

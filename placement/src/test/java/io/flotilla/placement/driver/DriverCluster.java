@@ -34,7 +34,7 @@ final class DriverCluster implements AutoCloseable {
   static final PlacementSettings SETTINGS = PlacementDriver.withoutMerges(
       PlacementSettings.builder())
       .set("store-down-after", 1500).set("store-dead-after", 3000).set("cooldown", 20_000)
-      .set("step-timeout", 20_000).build();
+      .set("step-timeout", 20_000).set("max-snapshots-per-store", 8).build();
   static final PlacementDriver.Options OPTIONS = new PlacementDriver.Options(
       Duration.ofMillis(200), Duration.ofMillis(1000), SETTINGS);
 
@@ -102,6 +102,15 @@ final class DriverCluster implements AutoCloseable {
 
   Node any() {
     return nodes.values().iterator().next();
+  }
+
+  /** Waits until both initial ranges have three voters: ranges split from them inherit those. */
+  void awaitReplicated(Duration within) {
+    await("the initial ranges have three voters", within, () -> {
+      Map<Long, RangeInfo> views = leaderViews();
+      return views.size() == 2 && views.values().stream()
+          .allMatch(ri -> ri.descriptor().members().voters().size() == 3);
+    });
   }
 
   void split(byte[] userKey) {
