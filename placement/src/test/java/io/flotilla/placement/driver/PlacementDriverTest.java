@@ -42,7 +42,8 @@ class PlacementDriverTest {
     cluster.start("n1");
     cluster.start("n2");
     cluster.start("n3");
-    int ranges = 200;
+    // -Dflotilla.placement.ranges=1000 for the README's measurement.
+    int ranges = Integer.getInteger("flotilla.placement.ranges", 200);
     cluster.awaitReplicated(WAIT);
     for (int i = 1; i < ranges - 1; i++) {
       cluster.split(key(i * 100));
@@ -52,11 +53,12 @@ class PlacementDriverTest {
       return views.size() == ranges && views.values().stream()
           .allMatch(ri -> ri.descriptor().members().voters().size() == 3);
     });
-    try (ClientLoad load = new ClientLoad(cluster, 19_900)) {
+    try (ClientLoad load = new ClientLoad(cluster, (ranges - 1) * 100)) {
       load.awaitOperations(200);
       long startedAt = System.nanoTime();
       Node n4 = cluster.start("n4");
-      cluster.await("node 4 holds about a quarter of the replicas and leaders", WAIT,
+      cluster.await("node 4 holds about a quarter of the replicas and leaders",
+          WAIT.multipliedBy(Math.max(1, ranges / 200)),
           () -> balanced(ranges));
       long millis = (System.nanoTime() - startedAt) / 1_000_000;
       load.stopAndCheck();
