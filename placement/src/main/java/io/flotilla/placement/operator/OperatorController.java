@@ -59,7 +59,10 @@ public final class OperatorController {
   private void recordDepartures(Operator op, long now) {
     switch (op) {
       case MoveReplica m -> history.recordReplicaLeft(m.rangeId(), m.from(), now);
-      case RemoveReplica r -> history.recordReplicaLeft(r.rangeId(), r.store(), now);
+      // A stray learner (a move a former driver left unfinished) never held the range there:
+      // removing it must not bar the range from that store for the cooldown.
+      case RemoveReplica r when r.removesVoter() ->
+          history.recordReplicaLeft(r.rangeId(), r.store(), now);
       case TransferLeader t -> history.recordLeaderLeft(t.rangeId(), t.from(), now);
       default -> {
       }

@@ -11,6 +11,8 @@ import java.util.Set;
 /** Removes one replica (an extra voter or a stray learner), moving leadership off it first. */
 public final class RemoveReplica extends Operator {
   private final long store;
+  /** Whether it removes a voter: a stray learner never really held the range there. */
+  private final boolean voter;
 
   public RemoveReplica(RangeStats range, long store, String reason, long nowMillis,
       PlacementSettings settings) {
@@ -20,6 +22,11 @@ public final class RemoveReplica extends Operator {
         new RemovePhase(settings.stepTimeoutMillis(), range.rangeId(), range.generation(),
             store)));
     this.store = store;
+    this.voter = range.voters().contains(store);
+  }
+
+  public boolean removesVoter() {
+    return voter;
   }
 
   public long store() {

@@ -43,6 +43,19 @@ class OperatorControllerTest {
   }
 
   @Test
+  void removingAStrayLearnerDoesNotBarTheRangeFromItsStore() {
+    cluster.replace(ViewBuilder.with(cluster.rangeStats(8), 1, List.of(1L, 2L, 3L),
+        List.of(4L), 1));
+    controller.start(List.of(new RemoveReplica(cluster.rangeStats(8), 4, "stray learner",
+        cluster.now(), cluster.settings())), cluster.build());
+    cluster.now(cluster.now() + 1000)
+        .replace(ViewBuilder.with(cluster.rangeStats(8), 1, List.of(1L, 2L, 3L), List.of(), 1));
+    assertEquals(1, controller.observe(cluster.build()).size());
+    assertTrue(!history.replicaLeftWithin(8, 4, cluster.now(), Long.MAX_VALUE),
+        "a learner a former driver left behind never held range 8 on store 4");
+  }
+
+  @Test
   void refusesASecondOperatorOnARange() {
     controller.start(List.of(new TransferLeader(cluster.rangeStats(7), 2, "a", cluster.now(),
         cluster.settings())), cluster.build());
