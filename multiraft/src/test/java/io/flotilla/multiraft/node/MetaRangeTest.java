@@ -12,6 +12,7 @@ import io.flotilla.multiraft.proto.AdminSplitRequest;
 import io.flotilla.multiraft.proto.AdminSplitResponse;
 import io.flotilla.multiraft.proto.CommandPb;
 import io.flotilla.multiraft.proto.DeletePb;
+import io.flotilla.multiraft.proto.KvError;
 import io.flotilla.multiraft.proto.KvGrpc;
 import io.flotilla.multiraft.proto.NodeAdminGrpc;
 import io.flotilla.multiraft.proto.PutPb;
@@ -132,10 +133,14 @@ class MetaRangeTest {
     Node n1 = start("n1", List.of(), 1);
     start("n2", List.of(HostPort.parse(n1.address())), 1);
     Node n3 = start("n3", List.of(HostPort.parse(n1.address())), 1);
-    AdminSplitResponse split = NodeAdminGrpc.newBlockingStub(channel(n1))
-        .withDeadlineAfter(10, TimeUnit.SECONDS)
-        .split(AdminSplitRequest.newBuilder().setUserKey(ByteString.copyFromUtf8("m")).build());
-    assertTrue(!split.hasError(), split.toString());
+    // Right after its start node 1 may not lead range 2 yet: the split is refused with "retry".
+    AdminSplitResponse[] split = new AdminSplitResponse[1];
+    await("node 1 splits range 2", () -> {
+      split[0] = NodeAdminGrpc.newBlockingStub(channel(n1)).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .split(AdminSplitRequest.newBuilder().setUserKey(ByteString.copyFromUtf8("m")).build());
+      return !split[0].hasError() || split[0].getError().getCode() != KvError.Code.NOT_LEADER;
+    });
+    assertTrue(!split[0].hasError(), split[0].toString());
     await("node 1's records describe the three ranges", () -> metaIsTrueOn(n1, 3));
     assertTrue(n3.ranges().isEmpty() && n3.metaRecords().isEmpty(), "node 3 holds nothing");
 
