@@ -33,10 +33,11 @@ import java.util.function.BooleanSupplier;
 final class DriverCluster implements AutoCloseable {
   static final PlacementSettings SETTINGS = PlacementDriver.withoutMerges(
       PlacementSettings.builder())
-      .set("store-down-after", 1500).set("store-dead-after", 3000).set("cooldown", 20_000)
+      // Loose enough that a store slowed by a loaded CI machine is not declared down or dead.
+      .set("store-down-after", 5_000).set("store-dead-after", 8_000).set("cooldown", 20_000)
       .set("step-timeout", 20_000).set("max-snapshots-per-store", 8).build();
   static final PlacementDriver.Options OPTIONS = new PlacementDriver.Options(
-      Duration.ofMillis(200), Duration.ofMillis(1000), SETTINGS);
+      Duration.ofMillis(200), Duration.ofMillis(2000), SETTINGS);
 
   private final Path dir;
   final Map<Long, Node> nodes = new TreeMap<>();
@@ -87,6 +88,25 @@ final class DriverCluster implements AutoCloseable {
     Node n = nodes.getOrDefault(driver, any());
     return PlacementGrpc.newBlockingStub(channel(n.address()))
         .withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Calls the driver, asking again while the answer says it is elsewhere or busy: the system
+   * range's leadership, and with it the driver, may move between two calls.
+   */
+  <T> T ask(java.util.function.Function<PlacementGrpc.PlacementBlockingStub, T> call,
+      java.util.function.Function<T, io.flotilla.multiraft.proto.KvError> errorOf) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      T answer = call.apply(placement());
+      var code = errorOf.apply(answer).getCode();
+      boolean elsewhere = code == io.flotilla.multiraft.proto.KvError.Code.NOT_LEADER
+          || code == io.flotilla.multiraft.proto.KvError.Code.UNAVAILABLE;
+      if (!elsewhere || System.nanoTime() > deadline) {
+        return answer;
+      }
+      Thread.onSpinWait();
+    }
   }
 
   long driverNode() {

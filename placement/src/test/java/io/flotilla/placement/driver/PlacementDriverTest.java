@@ -65,8 +65,8 @@ class PlacementDriverTest {
       // Every decision has its outcome written before they are counted.
       OperatorsResponse[] last = new OperatorsResponse[1];
       cluster.await("every decision has an outcome", WAIT, () -> {
-        last[0] = cluster.placement().operators(OperatorsRequest.newBuilder().setLimit(5000)
-            .build());
+        last[0] = cluster.ask(p -> p.operators(OperatorsRequest.newBuilder().setLimit(5000)
+            .build()), OperatorsResponse::getError);
         return last[0].getDecisionsList().stream().noneMatch(d -> d.getOutcome().isEmpty());
       });
       OperatorsResponse ops = last[0];
@@ -136,8 +136,8 @@ class PlacementDriverTest {
   void whenTheDriversNodeDiesAnotherTakesOverAndRepairsEveryRange() {
     startFourNodesWithRanges(12);
     long driver = cluster.driverNode();
-    OperatorsResponse before = cluster.placement().operators(OperatorsRequest.newBuilder()
-        .setLimit(1000).build());
+    OperatorsResponse before = cluster.ask(p -> p.operators(OperatorsRequest.newBuilder()
+        .setLimit(1000).build()), OperatorsResponse::getError);
     assertTrue(before.getDecisionsCount() > 0, before.toString());
     cluster.kill(driver);
     cluster.await("a new driver and every range on three live voters", WAIT, () -> {
@@ -148,8 +148,8 @@ class PlacementDriverTest {
               && !ri.descriptor().members().voters().contains(driver)
               && ri.descriptor().members().learners().isEmpty());
     });
-    OperatorsResponse after = cluster.placement().operators(OperatorsRequest.newBuilder()
-        .setLimit(1000).build());
+    OperatorsResponse after = cluster.ask(p -> p.operators(OperatorsRequest.newBuilder()
+        .setLimit(1000).build()), OperatorsResponse::getError);
     java.util.Set<Long> ids = new java.util.HashSet<>();
     after.getDecisionsList().forEach(d -> ids.add(d.getId()));
     before.getDecisionsList().forEach(d -> assertTrue(ids.contains(d.getId()),
@@ -165,15 +165,16 @@ class PlacementDriverTest {
     startFourNodesWithRanges(8);
     long victim = cluster.nodes.keySet().stream().filter(id -> id != cluster.driverNode())
         .max(Long::compare).orElseThrow();
-    var answer = cluster.placement().manual(io.flotilla.placement.proto.ManualRequest
-        .newBuilder().setDecommission(victim).build());
+    var answer = cluster.ask(p -> p.manual(io.flotilla.placement.proto.ManualRequest
+        .newBuilder().setDecommission(victim).build()),
+        io.flotilla.placement.proto.ManualResponse::getError);
     assertTrue(!answer.hasError(), answer.toString());
     cluster.await("node " + victim + " holds no replica and is decommissioned", WAIT, () -> {
       boolean empty = cluster.leaderViews().values().stream().noneMatch(ri ->
           ri.descriptor().members().voters().contains(victim)
               || ri.descriptor().members().learners().contains(victim));
-      var stores = cluster.placement().stores(io.flotilla.placement.proto.StoresRequest
-          .getDefaultInstance());
+      var stores = cluster.ask(p -> p.stores(io.flotilla.placement.proto.StoresRequest
+          .getDefaultInstance()), io.flotilla.placement.proto.StoresResponse::getError);
       return empty && stores.getStoresList().stream().anyMatch(s -> s.getStoreId() == victim
           && s.getState() == io.flotilla.placement.proto.StoreStatePb.DECOMMISSIONED);
     });
