@@ -34,8 +34,7 @@ import java.util.function.Consumer;
  *   <li>Wait until every voter of the right range reports (its own replica, {@code GetRange}
  *       not forwarded) that it applied the freeze.
  *   <li>Commit through the left range's log. If the left range refuses (its generation moved,
- *       say), every replica of it refused alike, so the freeze is aborted and the right range
- *       serves again.
+ *       say), the right range stays frozen: see {@code Merges} for why it is not thawed.
  * </ol>
  *
  * <p>If it stops between the freeze and the commit (timeout, leadership lost, node down), the
@@ -75,6 +74,9 @@ final class RangeMerger {
     this.log = log;
   }
 
+  /** Right ranges with a merge running here: one coordinator per merge on this node. */
+  private final java.util.Set<Long> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** Runs the merge here if this node leads the left range, else passes it on once. */
   CompletableFuture<AdminMergeResponse> merge(AdminMergeRequest req) {
     return runtime.rangeInfo(req.getLeftRangeId()).thenCompose(info -> {
@@ -106,6 +108,13 @@ final class RangeMerger {
 
   private CompletableFuture<AdminMergeResponse> runHere(AdminMergeRequest req) {
     CompletableFuture<AdminMergeResponse> f = new CompletableFuture<>();
+    if (!running.add(req.getRightRangeId())) {
+      f.complete(failed(KvError.Code.UNAVAILABLE, "merge of range " + req.getRightRangeId()
+          + " into range " + req.getLeftRangeId() + ": already running on node " + self
+          + "; ask again later", List.of()));
+      return f;
+    }
+    f.whenComplete((r, e) -> running.remove(req.getRightRangeId()));
     Thread.ofVirtual().name("merge-r" + req.getRightRangeId()).start(() -> {
       List<String> steps = new ArrayList<>();
       String what = "merge of range " + req.getRightRangeId() + " into range "
@@ -159,13 +168,12 @@ final class RangeMerger {
     ApplyResult result = get(runtime.commitMerge(leftId, l.generation(), r, index), deadline,
         what + "commit on range " + leftId);
     if (result.error() != null) {
-      // Refused alike by every replica of the left range: none took the span, so R may thaw.
-      steps.add("range " + leftId + " refused the merge: " + result.error().getMessage());
-      ApplyResult aborted = get(runtime.abortMerge(rightId, leftId), deadline,
-          what + "abort the freeze");
-      steps.add(aborted.error() == null ? "thawed range " + rightId
-          : "range " + rightId + " could not be thawed: " + aborted.error().getMessage());
-      throw new MergeFailed(KvError.Code.INVALID, what + result.error().getMessage());
+      // Refused alike by every replica of the left range. The freeze stays: thawing it is only
+      // safe if no commit of it can ever apply (a concurrent or later one at the new
+      // generation could), which nothing records yet. A merge asked again at the left range's
+      // current generation still completes it.
+      throw new MergeFailed(KvError.Code.INVALID, what + result.error().getMessage() + "; range "
+          + rightId + " stays frozen until a merge of the two is asked again");
     }
     steps.add("range " + leftId + " took the span of range " + rightId);
     return runtime.rangeInfo(leftId).join().map(RangeInfo::descriptor).orElse(l);

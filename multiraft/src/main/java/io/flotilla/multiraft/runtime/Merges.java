@@ -32,9 +32,11 @@ import java.util.Arrays;
  *       stale message for R never re-creates it). R's data is kept: it is L's now.
  * </ol>
  *
- * <p>A commit that L refuses leaves R frozen; the coordinator then aborts the freeze (a
- * {@code PrepareMergePb} with {@code abort}, the one entry a frozen range still applies), which
- * is safe precisely because the refusal was alike on every replica of L: none took R's span.
+ * <p>A commit that L refuses leaves R frozen: a later commit at L's current generation (the
+ * merge asked again) can still take it. A commit asked twice is a no-op the second time ({@link
+ * #alreadyMerged}). {@code PrepareMergePb.abort} thaws R (the one entry a frozen range still
+ * applies), but it is only safe when no commit of that freeze can ever apply on L, which
+ * nothing records yet, so the coordinator does not use it (see the node's {@code RangeMerger}).
  *
  * <p><b>Crash safety.</b> Every step is one atomic RocksDB write, unsynced like all applying
  * (RocksDB recovers a prefix of its WAL; the logs themselves are synced):
@@ -55,6 +57,16 @@ import java.util.Arrays;
  */
 final class Merges {
   private Merges() {}
+
+  /**
+   * Whether {@code left} already took the span of {@code c}'s right range (an earlier commit of
+   * the same merge, asked twice): the commit is then a no-op that succeeds.
+   */
+  static boolean alreadyMerged(Replica left, CommitMergePb c) {
+    RangeDescriptor r = RangeDescriptor.fromProto(c.getRight());
+    return left.descriptor.contains(r.startKey())
+        && left.descriptor.generation() > r.generation();
+  }
 
   /**
    * Why the left range {@code left} must not apply {@code c}, or null if it applies it. Reads

@@ -203,8 +203,11 @@ final class Replica {
         if (cmd.hasPrepareMerge()) {
           results = List.of(prepareMerge(cmd.getPrepareMerge(), e.index()));
         } else if (cmd.hasCommitMerge()) {
-          String refusal = Merges.refusal(this, cmd.getCommitMerge());
-          if (refusal != null) {
+          boolean done = Merges.alreadyMerged(this, cmd.getCommitMerge());
+          String refusal = done ? null : Merges.refusal(this, cmd.getCommitMerge());
+          if (done) {
+            results = List.of(ApplyResult.OK);
+          } else if (refusal != null) {
             results = List.of(new ApplyResult(false, null,
                 new RangeException.ProposalDropped(rangeId, refusal)));
           } else {
