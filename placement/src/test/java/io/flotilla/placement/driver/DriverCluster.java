@@ -148,6 +148,11 @@ final class DriverCluster implements AutoCloseable {
           log.subList(Math.max(0, log.size() - 40), log.size())
               .forEach(l -> tail.append("\n  ").append(l));
         }
+        for (Node n : nodes.values()) {
+          tail.append("\n  node ").append(n.nodeId());
+          n.ranges().forEach(ri -> tail.append("\n    ").append(ri.descriptor())
+              .append(" leader ").append(ri.leader()).append(" applied ").append(ri.applied()));
+        }
         throw new AssertionError("timed out waiting until " + what + "; last log lines:"
             + tail);
       }
