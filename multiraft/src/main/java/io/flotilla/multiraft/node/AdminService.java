@@ -2,6 +2,8 @@ package io.flotilla.multiraft.node;
 
 import io.flotilla.multiraft.kv.Keyspace;
 import io.flotilla.multiraft.proto.AdminJoinRequest;
+import io.flotilla.multiraft.proto.AdminMergeRequest;
+import io.flotilla.multiraft.proto.AdminMergeResponse;
 import io.flotilla.multiraft.proto.AdminSplitRequest;
 import io.flotilla.multiraft.proto.AdminSplitResponse;
 import io.flotilla.multiraft.proto.ChangeReplicasRequest;
@@ -40,7 +42,7 @@ import java.util.function.Supplier;
  * The {@code NodeAdmin} gRPC service ({@code admin.proto}): pings between nodes, joins and
  * registrations and meta record updates (forwarded to the system range's leader), admin
  * splits and replica changes (forwarded to the range's leader: {@link ReplicaOps}), replica
- * moves ({@link ReplicaMover}), and this node's view for {@code flotilla status}. Handlers never
+ * moves ({@link ReplicaMover}), merges ({@link RangeMerger}), and this node's view for {@code flotilla status}. Handlers never
  * block: they answer when a future completes.
  */
 final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
@@ -58,6 +60,7 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   private final StoreStatus storeStatus;
   private final ReplicaOps ops;
   private final ReplicaMover mover;
+  private final RangeMerger merger;
 
   /**
    * @param responder where answers are sent from: futures of the runtime complete on its raft
@@ -71,6 +74,7 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
     this.ops = new ReplicaOps(self, runtime, book, peers, timeout, metaRecords,
         liveWindowNanos);
     this.mover = new ReplicaMover(ops, pollMillis, log);
+    this.merger = new RangeMerger(self, runtime, ops, book, peers, timeout, pollMillis, log);
     this.metaWriter = metaWriter;
     this.metaRecords = metaRecords;
     this.responder = responder;
@@ -183,6 +187,12 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   @Override
   public void moveReplica(MoveReplicaRequest req, StreamObserver<MoveReplicaResponse> out) {
     answer(out, mover.move(req), e -> MoveReplicaResponse.newBuilder()
+        .setError(unavailable(e)).build());
+  }
+
+  @Override
+  public void merge(AdminMergeRequest req, StreamObserver<AdminMergeResponse> out) {
+    answer(out, merger.merge(req), e -> AdminMergeResponse.newBuilder()
         .setError(unavailable(e)).build());
   }
 

@@ -214,13 +214,17 @@ final class ReplicaOps {
           KvError.Code.RANGE_NOT_FOUND, "node " + self + " knows nothing of range " + id))
           .build();
     }
-    return GetRangeResponse.newBuilder().setRange(RangeStatusPb.newBuilder()
-        .setRange(best.toProto()).setLeader(leader)).build();
+    // This node's replica's own progress (applied index, freeze) where it holds one.
+    RangeStatusPb.Builder b = info.map(ri -> status(ri).toBuilder())
+        .orElse(RangeStatusPb.newBuilder());
+    return GetRangeResponse.newBuilder().setRange(b.setRange(best.toProto()).setLeader(leader))
+        .build();
   }
 
   private static RangeStatusPb status(RangeInfo ri) {
     return RangeStatusPb.newBuilder().setRange(ri.descriptor().toProto()).setLeader(ri.leader())
-        .setTerm(ri.term()).setApplied(ri.applied()).setQuiescent(ri.quiescent()).build();
+        .setTerm(ri.term()).setApplied(ri.applied()).setQuiescent(ri.quiescent())
+        .setFrozenAt(ri.frozenAt()).build();
   }
 
   /** The leader's address: as this node's replica knows it, else as its meta record says. */

@@ -8,14 +8,14 @@ import java.util.HexFormat;
 
 /**
  * A range: a span of keys [startKey, endKey) with its own Raft group. {@code generation} grows
- * with every split, so a client can tell a stale descriptor from a current one;
+ * with every split and merge, so a client can tell a stale descriptor from a current one;
  * {@code membersIndex} grows with every membership change, so the meta records can tell which
  * of two descriptors of one range is newer.
  *
  * @param rangeId the range (and its Raft group) id
  * @param startKey inclusive start
  * @param endKey exclusive end; empty means the end of the keyspace
- * @param generation bumped on every split
+ * @param generation bumped on every split and merge (a merged range gets max(left, right) + 1)
  * @param members voters and learners; a replica's id is its node's id
  * @param membersIndex the index of the range's log entry that last changed {@code members}, 0
  *     for the members the range was created with

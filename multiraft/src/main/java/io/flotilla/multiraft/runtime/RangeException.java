@@ -55,6 +55,11 @@ public abstract sealed class RangeException extends RuntimeException {
     public RangeNotFound(long rangeId) {
       super("range " + rangeId + " has no replica on this node");
     }
+
+    /** The range is (being) merged away: {@code why} says into which range. */
+    public RangeNotFound(long rangeId, String why) {
+      super(why);
+    }
   }
 
   /**

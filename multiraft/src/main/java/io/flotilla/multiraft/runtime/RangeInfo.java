@@ -18,10 +18,11 @@ import java.util.Map;
  * @param writes writes it accepted as leader since it opened
  * @param writeBytes the bytes of those writes' commands
  * @param loadSplitKey a key with about as many of the recent requests on either side, or null
+ * @param frozenAt the index of the entry that froze the range for a merge, 0 if it is not
  */
 public record RangeInfo(RangeDescriptor descriptor, long leader, long term, long applied,
     boolean quiescent, long commit, Map<Long, Long> match, long reads, long writes,
-    long writeBytes, byte[] loadSplitKey) {
+    long writeBytes, byte[] loadSplitKey, long frozenAt) {
 
   public RangeInfo {
     match = Map.copyOf(match);
@@ -30,7 +31,7 @@ public record RangeInfo(RangeDescriptor descriptor, long leader, long term, long
   /** Without load counts. */
   public RangeInfo(RangeDescriptor descriptor, long leader, long term, long applied,
       boolean quiescent, long commit, Map<Long, Long> match) {
-    this(descriptor, leader, term, applied, quiescent, commit, match, 0, 0, 0, null);
+    this(descriptor, leader, term, applied, quiescent, commit, match, 0, 0, 0, null, 0);
   }
 
   /** Without commit and replication progress. */

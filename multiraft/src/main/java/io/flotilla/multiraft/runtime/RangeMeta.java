@@ -82,6 +82,28 @@ public final class RangeMeta {
     }
   }
 
+  /**
+   * Where the records of ranges ending strictly inside {@code r}'s span begin (they end at
+   * {@link #key} of {@code r}'s end): after a merge, the record of the left range's old end is
+   * one of them, and older than {@code r}.
+   */
+  public static byte[] interiorStart(RangeMetaPb r) {
+    return lookupStart(r.getRange().getStartKey().toByteArray());
+  }
+
+  /**
+   * Whether {@code next}, the record stored just after {@code incoming}'s key, shows {@code
+   * incoming} to be out of date: {@code next}'s range holds {@code incoming}'s end key inside
+   * its span and is of a later generation (a merge took that end away: the generation of the
+   * range holding a key only grows).
+   */
+  public static boolean overtaken(RangeMetaPb incoming, RangeMetaPb next) {
+    byte[] end = incoming.getRange().getEndKey().toByteArray();
+    return next != null && end.length != 0
+        && java.util.Arrays.compareUnsigned(next.getRange().getStartKey().toByteArray(), end) < 0
+        && next.getRange().getGeneration() > incoming.getRange().getGeneration();
+  }
+
   /** Whether {@code incoming} may replace {@code stored} (null: there is none). */
   public static boolean supersedes(RangeMetaPb incoming, RangeMetaPb stored) {
     return stored == null || AGE.compare(incoming, stored) > 0;

@@ -8,6 +8,8 @@ import io.flotilla.kv.mvcc.Mutation;
 import io.flotilla.multiraft.proto.ApplyStatePb;
 import io.flotilla.multiraft.proto.CasPb;
 import io.flotilla.multiraft.proto.CommandPb;
+import io.flotilla.multiraft.proto.CommitMergePb;
+import io.flotilla.multiraft.proto.PrepareMergePb;
 import io.flotilla.multiraft.proto.DeletePb;
 import io.flotilla.multiraft.proto.MetaUpdatePb;
 import io.flotilla.multiraft.proto.PutPb;
@@ -86,11 +88,42 @@ final class Replica {
   long removedAt;
   final Map<Long, Pending> proposals = new HashMap<>();
   final Map<Long, AwaitingIndex> readsAwaitingIndex = new HashMap<>();
-  /** A split this range applied: its command and the right half's end (the old end). */
-  record AppliedSplit(SplitPb command, byte[] rightEnd) {}
+  /** What applying an entry asks of the runtime besides writing the batch. */
+  sealed interface Effect permits AppliedSplit, AppliedMerge, Deferred {}
 
-  /** Set by the entry being applied if it split the range. */
-  private AppliedSplit split;
+  /** A split this range applied: its command and the right half's end (the old end). */
+  record AppliedSplit(SplitPb command, byte[] rightEnd) implements Effect {}
+
+  /** This (left) range took the span of {@code right}, whose replica the runtime now retires. */
+  record AppliedMerge(Replica right) implements Effect {}
+
+  /** The entry is not applied yet: this store's replica of the merged range must catch up. */
+  record Deferred() implements Effect {}
+
+  static final Deferred DEFERRED = new Deferred();
+
+  /**
+   * The runtime's side of applying a merge: this store's replica of the right range, brought
+   * up to its freeze, or null if it cannot be yet (the entry then waits, {@link #deferred}).
+   */
+  interface MergeGate {
+    Replica rightReadyFor(Replica left, CommitMergePb commit);
+  }
+
+  /** Set by the entry being applied if it split the range or merged another into it. */
+  private Effect effect;
+  /**
+   * The index of the applied PrepareMergePb that froze this range (0: not frozen): every later
+   * entry is refused, alike on every replica, until the left range absorbs this one.
+   */
+  long frozenAt;
+  /** The range this one is frozen for (its left neighbour), while {@link #frozenAt} is set. */
+  long mergeTarget;
+  /**
+   * Committed entries handed out by the core but not applied yet: a merge waits here (from its
+   * CommitMergePb on) until this store's replica of the right range reached its freeze.
+   */
+  final ArrayDeque<Entry> deferred = new ArrayDeque<>();
   final ArrayDeque<PendingRead> readsAwaitingApply = new ArrayDeque<>();
 
   Replica(RaftNode node, Store store, ApplyStatePb state) {
@@ -102,6 +135,8 @@ final class Replica {
     this.appliedTerm = state.getAppliedTerm();
     this.lastConfChange = applied;
     this.maxTs = state.getMaxTs();
+    this.frozenAt = state.getFrozenAt();
+    this.mergeTarget = state.getMergeTarget();
     this.load = new RangeLoad(rangeId);
   }
 
@@ -128,28 +163,61 @@ final class Replica {
 
   ApplyStatePb applyState(long term) {
     return ApplyStatePb.newBuilder().setAppliedIndex(applied).setAppliedTerm(term)
-        .setRange(descriptor.toProto()).setMaxTs(maxTs).build();
+        .setRange(descriptor.toProto()).setMaxTs(maxTs).setFrozenAt(frozenAt)
+        .setMergeTarget(mergeTarget).build();
+  }
+
+  /** The error a request to a frozen range gets: retryable, once the meta records moved on. */
+  RangeException frozenError() {
+    return new RangeException.RangeNotFound(rangeId, "range " + rangeId + " is frozen: it is"
+        + " being merged into range " + mergeTarget + "; look the key up again");
   }
 
   /**
    * Applies one committed entry into the cycle's batch; the proposer learns the outcome once
    * the batch is written. Call {@link #recordApplied} after the replica's last entry of the
-   * cycle. Returns the split the entry made (for the runtime to create the right half), or
-   * null: a split this replica's descriptor is already past (a replica that started from a
+   * cycle. Returns what the runtime must do besides (create a split's right half, retire a
+   * merged range's replica, or keep the entry for later: {@link #DEFERRED}, nothing changed),
+   * or null. A split this replica's descriptor is already past (a replica that started from a
    * later snapshot replays it) is refused like any key outside the range.
    */
-  AppliedSplit apply(Entry e, ApplyBatch out) {
-    split = null;
+  Effect apply(Entry e, ApplyBatch out, MergeGate gate) {
+    effect = null;
     List<ApplyResult> results = List.of(ApplyResult.OK);
     try {
-      if (e.type() == EntryType.CONF_CHANGE) {
+      if (frozenAt > 0 && e.index() > frozenAt && !thaws(e)) {
+        // Frozen for a merge: nothing after the freeze takes effect, on any replica.
+        int n = 1;
+        if (e.type() != EntryType.CONF_CHANGE && e.data().length > 0) {
+          n = Math.max(1, CommandPb.parseFrom(e.data()).getBatchCount());
+        }
+        ApplyResult refused = new ApplyResult(false, null, frozenError());
+        results = java.util.Collections.nCopies(n, refused);
+      } else if (e.type() == EntryType.CONF_CHANGE) {
         ConfState cs = node.applyConfChange(ConfChange.decode(e.data()));
         descriptor = descriptor.withMembers(cs, e.index());
         lastConfChange = e.index();
         removedAt = ReplicaTombstones.isMember(cs, node.id()) ? 0 : e.index();
       } else if (e.data().length > 0) {
         CommandPb cmd = CommandPb.parseFrom(e.data());
-        if (cmd.getBatchCount() == 0) {
+        if (cmd.hasPrepareMerge()) {
+          results = List.of(prepareMerge(cmd.getPrepareMerge(), e.index()));
+        } else if (cmd.hasCommitMerge()) {
+          boolean done = Merges.alreadyMerged(this, cmd.getCommitMerge());
+          String refusal = done ? null : Merges.refusal(this, cmd.getCommitMerge());
+          if (done) {
+            results = List.of(ApplyResult.OK);
+          } else if (refusal != null) {
+            results = List.of(new ApplyResult(false, null,
+                new RangeException.ProposalDropped(rangeId, refusal)));
+          } else {
+            Replica right = gate.rightReadyFor(this, cmd.getCommitMerge());
+            if (right == null) {
+              return DEFERRED;
+            }
+            absorb(cmd.getCommitMerge(), right);
+          }
+        } else if (cmd.getBatchCount() == 0) {
           results = List.of(executeOne(cmd, out));
         } else {
           results = new ArrayList<>(cmd.getBatchCount());
@@ -180,7 +248,51 @@ final class Replica {
         out.afterWrite(() -> p.futures().forEach(f -> f.completeExceptionally(dropped)));
       }
     }
-    return split;
+    return effect;
+  }
+
+  /** Whether {@code e} is the abort of this range's freeze (the only entry a frozen range takes). */
+  private boolean thaws(Entry e) throws com.google.protobuf.InvalidProtocolBufferException {
+    if (e.type() != EntryType.NORMAL || e.data().length == 0) {
+      return false;
+    }
+    CommandPb cmd = CommandPb.parseFrom(e.data());
+    return cmd.hasPrepareMerge() && cmd.getPrepareMerge().getAbort()
+        && cmd.getPrepareMerge().getTargetRangeId() == mergeTarget;
+  }
+
+  /** Freezes this range for a merge into its left neighbour (or thaws it: an abort). */
+  private ApplyResult prepareMerge(PrepareMergePb p, long index) {
+    if (p.getAbort()) {
+      if (frozenAt > 0 && mergeTarget == p.getTargetRangeId()) {
+        frozenAt = 0;
+        mergeTarget = 0;
+      }
+      return ApplyResult.OK;
+    }
+    String refusal = null;
+    if (descriptor.generation() != p.getGeneration()) {
+      refusal = "range " + rangeId + " is at generation " + descriptor.generation()
+          + ", the merge was planned at " + p.getGeneration();
+    } else if (descriptor.members().isJoint() || !descriptor.members().learners().isEmpty()) {
+      refusal = "range " + rangeId + " has learners or is in a joint configuration";
+    }
+    if (refusal != null) {
+      return new ApplyResult(false, null, new RangeException.ProposalDropped(rangeId, refusal));
+    }
+    frozenAt = index;
+    mergeTarget = p.getTargetRangeId();
+    return ApplyResult.OK;
+  }
+
+  /** Takes the span (and newest timestamp) of {@code right}, frozen at the commit's index. */
+  private void absorb(CommitMergePb c, Replica right) {
+    RangeDescriptor r = RangeDescriptor.fromProto(c.getRight());
+    descriptor = new RangeDescriptor(rangeId, descriptor.startKey(), r.endKey(),
+        Math.max(descriptor.generation(), r.generation()) + 1, descriptor.members(),
+        descriptor.membersIndex());
+    maxTs = Math.max(maxTs, right.maxTs);
+    effect = new AppliedMerge(right);
   }
 
   private ApplyResult executeOne(CommandPb cmd, ApplyBatch out) {
@@ -247,7 +359,7 @@ final class Replica {
       if (!descriptor.contains(at) || Arrays.equals(at, descriptor.startKey())) {
         return new ApplyResult(false, null, new RangeException.KeyOutsideRange(descriptor));
       }
-      split = new AppliedSplit(cmd.getSplit(), descriptor.endKey());
+      effect = new AppliedSplit(cmd.getSplit(), descriptor.endKey());
       descriptor = new RangeDescriptor(rangeId, descriptor.startKey(), at,
           descriptor.generation() + 1, descriptor.members());
       return ApplyResult.OK;
@@ -340,11 +452,40 @@ final class Replica {
       } catch (IllegalStateException corrupt) {
         stored = null;
       }
-      if (RangeMeta.supersedes(e.getValue(), stored)) {
-        w.writeNewest(Mutation.put(key, e.getValue().toByteArray()), ts);
+      RangeMetaPb rec = e.getValue();
+      if (RangeMeta.supersedes(rec, stored) && !RangeMeta.overtaken(rec, next(reader, key))) {
+        w.writeNewest(Mutation.put(key, rec.toByteArray()), ts);
+        // Records ending inside this range's span are older (a merge left the left range's
+        // old end behind): a lookup must never find them.
+        for (var old : reader.scan(RangeMeta.interiorStart(rec), key, Long.MAX_VALUE, 1000,
+            false)) {
+          RangeMetaPb o;
+          try {
+            o = RangeMeta.decode(old.key(), old.value());
+          } catch (IllegalStateException corrupt) {
+            continue;
+          }
+          if (o.getRange().getGeneration() < rec.getRange().getGeneration()) {
+            w.writeNewest(Mutation.delete(old.key()), ts);
+          }
+        }
       }
     }
     return ApplyResult.OK;
+  }
+
+  /** The meta record stored right after {@code key}, or null. */
+  private static RangeMetaPb next(MvccReader reader, byte[] key) {
+    byte[] after = Arrays.copyOf(key, key.length + 1);
+    var found = reader.scan(after, RangeMeta.PREFIX_END, Long.MAX_VALUE, 1, false);
+    if (found.isEmpty()) {
+      return null;
+    }
+    try {
+      return RangeMeta.decode(found.get(0).key(), found.get(0).value());
+    } catch (IllegalStateException corrupt) {
+      return null;
+    }
   }
 
   /** Serves reads whose index is applied now. */
@@ -361,8 +502,15 @@ final class Replica {
    * that leaves the outcome open.
    */
   void failAll(RangeException notHere, long self) {
-    RuntimeException open = new IllegalStateException("range " + rangeId + ": its replica on"
-        + " node " + self + " was removed while the write was in the log; it may still apply");
+    failAll(notHere, new IllegalStateException("range " + rangeId + ": its replica on"
+        + " node " + self + " was removed while the write was in the log; it may still apply"));
+  }
+
+  /**
+   * As {@link #failAll(RangeException, long)}, with {@code open} for the proposals in the log
+   * (a merged range's are certainly not applied: everything after its freeze is refused).
+   */
+  void failAll(RangeException notHere, RuntimeException open) {
     proposals.values().forEach(p -> p.futures().forEach(f -> f.completeExceptionally(open)));
     proposals.clear();
     queued.forEach(q -> q.future().completeExceptionally(notHere));

@@ -116,6 +116,30 @@ final class ReplicaTombstones {
   }
 
   /**
+   * Retires the replica of a range that another range on this store took over (a merge, or a
+   * snapshot of the range that absorbed it): adds to {@code b} its tombstone (never to be
+   * brought back: {@code removed_index} is the largest index) and the deletion of its apply
+   * state, log, hard and truncated state, but <b>not</b> of its data, which now belongs to
+   * {@code mergedInto}. The caller writes {@code b} (atomically with the absorbing range's new
+   * apply state, where there is one) and then calls {@link RaftLogStore#forget}.
+   */
+  static ReplicaTombstonePb retire(Store store, RaftLogStore logs, WriteBatch b,
+      RangeDescriptor merged, long mergedInto, long term, long vote) {
+    long id = merged.rangeId();
+    ReplicaTombstonePb t = ReplicaTombstonePb.newBuilder().setRemovedIndex(Long.MAX_VALUE)
+        .setTerm(term).setVote(vote).setRange(merged.toProto()).setMergedInto(mergedInto)
+        .build();
+    try {
+      b.put(store.handle(Cf.RAFT_STATE), key(id), t.toByteArray());
+    } catch (RocksDBException e) {
+      throw store.failure("writing the tombstone of merged range " + id, e);
+    }
+    ApplyStates.delete(store, b, id);
+    logs.destroy(id, b);
+    return t;
+  }
+
+  /**
    * Finishes every removal a crash interrupted after step 1. Call at start, after interrupted
    * snapshot ingests are recovered and before any replica opens, with the descriptors of the
    * replicas the store holds.

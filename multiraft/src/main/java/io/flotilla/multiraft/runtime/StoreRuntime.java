@@ -11,6 +11,8 @@ import io.flotilla.kv.snapshot.SnapshotManifest;
 import io.flotilla.multiraft.EngineRaftStorage;
 import io.flotilla.multiraft.proto.ApplyStatePb;
 import io.flotilla.multiraft.proto.CommandPb;
+import io.flotilla.multiraft.proto.CommitMergePb;
+import io.flotilla.multiraft.proto.PrepareMergePb;
 import io.flotilla.multiraft.proto.RangeDescriptorPb;
 import io.flotilla.multiraft.proto.ReplicaTombstonePb;
 import io.flotilla.multiraft.proto.SplitPb;
@@ -70,6 +72,10 @@ import org.rocksdb.WriteBatch;
  * state go crash-safely behind a tombstone that keeps stale messages from re-creating the
  * replica ({@link ReplicaTombstones}).
  *
+ * <p><b>Merges.</b> A range frozen for a merge refuses every request; the left range's replica
+ * that applies the merge takes the right range's span and retires its replica in the same write
+ * ({@link Merges}).
+ *
  * <p><b>Quiescence.</b> A leader whose range is idle and fully caught up sends its followers a
  * quiesce heartbeat and stops ticking; so do they. Any proposal, read or message wakes a replica.
  * When a node's connection dies, only the replicas that followed a leader on that node wake up
@@ -103,6 +109,10 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private Map<Long, ReplicaTombstonePb> tombstones = new HashMap<>();
   /** Replicas that applied their own removal, removed once their last Ready is handled. */
   private final LinkedHashSet<Replica> leaving = new LinkedHashSet<>();
+  /** Replicas whose merge waits for this store's replica of the right range ({@link Merges}). */
+  private final LinkedHashSet<Replica> waitingToMerge = new LinkedHashSet<>();
+  /** Right halves of splits applied in the current cycle, activated at its end. */
+  private final List<Replica> created = new ArrayList<>();
   private long replicasRemoved;
   private final ApplyBatch applying;
   private long readSeq;
@@ -158,7 +168,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   /** Loads this store's replicas, connects the transport and starts the threads. */
   public void start() {
     SnapshotInstaller.recover(store);
-    List<ApplyStatePb> states = ApplyStates.loadAll(store);
+    List<ApplyStatePb> states = retireObsolete(ApplyStates.loadAll(store));
     // Removals a crash interrupted are finished before anything opens.
     tombstones = ReplicaTombstones.finishPending(store, logs, states.stream()
         .map(st -> RangeDescriptor.fromProto(st.getRange())).toList());
@@ -195,15 +205,12 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     CompletableFuture<ApplyResult> f = new CompletableFuture<>();
     enqueue(f, () -> {
       Replica r = leaderReplica(rangeId, routingKey);
-      if (command.hasSplit() || command.hasMetaUpdate()) {
-        // Alone in its entry, and after the writes that arrived before it.
-        proposeQueued(r);
-        long ts = r.nextTimestamp(clock.getAsLong());
-        byte[] data = command.toBuilder().setTimestamp(ts).build().toByteArray();
-        ProposalId id = r.orRangeError(() -> r.node.propose(data));
-        r.proposals.put(id.index(), new Replica.Pending(id.term(), List.of(f)));
-        proposals++;
-        entries++;
+      if (r.frozenAt > 0) {
+        throw r.frozenError();
+      }
+      if (command.hasSplit() || command.hasMetaUpdate() || command.hasPrepareMerge()
+          || command.hasCommitMerge()) {
+        proposeAlone(r, command, f);
         return;
       }
       r.load.write(routingKey, command.getSerializedSize());
@@ -211,6 +218,82 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       proposing.add(r);
     });
     return f;
+  }
+
+  /** Proposes {@code command} alone in its entry, after the writes that arrived before it. */
+  private ProposalId proposeAlone(Replica r, CommandPb command,
+      CompletableFuture<ApplyResult> f) {
+    proposeQueued(r);
+    long ts = r.nextTimestamp(clock.getAsLong());
+    byte[] data = command.toBuilder().setTimestamp(ts).build().toByteArray();
+    ProposalId id = r.orRangeError(() -> r.node.propose(data));
+    r.proposals.put(id.index(), new Replica.Pending(id.term(), List.of(f)));
+    proposals++;
+    entries++;
+    return id;
+  }
+
+  /**
+   * Freezes the right range of a merge ({@link Merges}, step 1) on its leader here; completes
+   * with the freeze index once the freeze is applied here. A range already frozen for the same
+   * left range answers its freeze index at once, so a merge interrupted anywhere can be asked
+   * again.
+   *
+   * @throws IllegalStateException (through the future) if the range is frozen for another
+   *     range; a refused freeze fails with the refusal ({@link RangeException.ProposalDropped})
+   */
+  public CompletableFuture<Long> prepareMerge(long rightId, long rightGeneration, long leftId,
+      long leftGeneration) {
+    CompletableFuture<Long> out = new CompletableFuture<>();
+    enqueue(out, () -> {
+      Replica r = leaderReplica(rightId, null);
+      if (r.frozenAt > 0) {
+        if (r.mergeTarget != leftId) {
+          throw new IllegalStateException("range " + rightId + " is frozen for a merge into"
+              + " range " + r.mergeTarget);
+        }
+        out.complete(r.frozenAt);
+        return;
+      }
+      CompletableFuture<ApplyResult> applied = new CompletableFuture<>();
+      long index = proposeAlone(r, CommandPb.newBuilder().setPrepareMerge(PrepareMergePb
+          .newBuilder().setTargetRangeId(leftId).setTargetGeneration(leftGeneration)
+          .setGeneration(rightGeneration)).build(), applied).index();
+      applied.whenComplete((res, e) -> {
+        if (e != null) {
+          out.completeExceptionally(e);
+        } else if (res.error() != null) {
+          out.completeExceptionally(res.error());
+        } else {
+          out.complete(index);
+        }
+      });
+    });
+    return out;
+  }
+
+  /**
+   * Thaws a right range frozen for {@code leftId}: only once the commit on the left range was
+   * refused (alike on every replica of it), so no replica of the left range took the span.
+   */
+  public CompletableFuture<ApplyResult> abortMerge(long rightId, long leftId) {
+    CompletableFuture<ApplyResult> f = new CompletableFuture<>();
+    enqueue(f, () -> proposeAlone(leaderReplica(rightId, null), CommandPb.newBuilder()
+        .setPrepareMerge(PrepareMergePb.newBuilder().setTargetRangeId(leftId).setAbort(true))
+        .build(), f));
+    return f;
+  }
+
+  /**
+   * Proposes the merge of {@code right} (frozen at {@code freezeIndex}, applied there by every
+   * replica) into the left range on its leader here ({@link Merges}, step 3); completes once
+   * it is applied here. The result's error is set if the left range refused it.
+   */
+  public CompletableFuture<ApplyResult> commitMerge(long leftId, long leftGeneration,
+      RangeDescriptor right, long freezeIndex) {
+    return propose(leftId, null, CommandPb.newBuilder().setCommitMerge(CommitMergePb
+        .newBuilder().setRight(right.toProto()).setFreezeIndex(freezeIndex)
+        .setLeftGeneration(leftGeneration)).build());
   }
 
   /** Proposes the writes queued on {@code r} (see {@link Replica#proposeQueued}). */
@@ -269,6 +352,12 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     CompletableFuture<ApplyResult> f = new CompletableFuture<>();
     enqueue(f, () -> {
       Replica r = leaderReplica(rangeId, null);
+      if (r.frozenAt > 0) {
+        throw r.frozenError();
+      }
+      if (!r.deferred.isEmpty()) {
+        throw new RangeException.ProposalDropped(rangeId, "it is applying a merge; retry");
+      }
       if (expectedMembersIndex >= 0 && r.descriptor.membersIndex() != expectedMembersIndex) {
         throw new IllegalStateException("range " + rangeId + ": its members changed (last set"
             + " at index " + r.descriptor.membersIndex() + ", expected " + expectedMembersIndex
@@ -474,6 +563,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     List<Replica> withWork = new ArrayList<>();
     List<Ready> readies = new ArrayList<>();
     WalBatch batch = new WalBatch();
+    List<Replica> installed = new ArrayList<>();
     for (Replica r : active) {
       if (r.node.hasReady()) {
         Ready rd = r.node.ready();
@@ -486,6 +576,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
         sendAll(r, rd.messages());
         if (installer.beforePersist(r, rd)) {
           snapshotsInstalled++;
+          installed.add(r);
         }
         EngineRaftStorage.persist(batch, r.rangeId, rd);
       }
@@ -504,30 +595,19 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     }
     // Everything this cycle applies was made durable by an earlier cycle (or by the one above),
     // so applying after the WAL write never applies an entry a crash could take back.
-    List<Replica> created = new ArrayList<>();
+    created.clear();
+    for (Replica r : installed) {
+      retireCoveredBy(r);
+    }
+    retryDeferred();
     for (int i = 0; i < withWork.size(); i++) {
       Replica r = withWork.get(i);
       Ready rd = readies.get(i);
+      if (replicas.get(r.rangeId) != r) {
+        continue; // merged away (or a placeholder given way) earlier in this cycle
+      }
       sendAll(r, rd.messagesAfterPersist());
-      for (Entry e : rd.committedEntries()) {
-        Replica.AppliedSplit split = r.apply(e, applying);
-        appliedCount++;
-        if (split != null) {
-          // The left half's new span is written before the right half exists anywhere.
-          r.recordApplied(applying);
-          applying.flush();
-          Replica right = createRightHalf(r, split);
-          if (right != null) {
-            created.add(right);
-          }
-        }
-      }
-      if (!rd.committedEntries().isEmpty()) {
-        r.recordApplied(applying);
-        if (r.removedAt > 0) {
-          leaving.add(r);
-        }
-      }
+      applyCommitted(r, rd.committedEntries());
       for (ReadState rs : rd.readStates()) {
         Replica.AwaitingIndex waiting = r.readsAwaitingIndex.remove(rs.requestId());
         if (waiting != null) {
@@ -541,6 +621,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     for (int i = 0; i < withWork.size(); i++) {
       Replica r = withWork.get(i);
       Ready rd = readies.get(i);
+      if (replicas.get(r.rangeId) != r) {
+        continue;
+      }
       // Only once the applied index that covers the truncated prefix is written: RocksDB
       // recovers a prefix of its log, so the log's start can never pass the applied index.
       if (compactor.afterApply(r)) {
@@ -556,7 +639,161 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     for (Replica right : created) {
       activate(right);
     }
+    created.clear();
     removeLeaving();
+  }
+
+  /**
+   * Applies committed entries in order: splits create their right half, merges retire the
+   * right range's replica; from a merge that must wait on, entries queue ({@link
+   * Replica#deferred}) for {@link #retryDeferred}.
+   */
+  private void applyCommitted(Replica r, List<Entry> committed) {
+    if (committed.isEmpty()) {
+      return;
+    }
+    for (Entry e : committed) {
+      if (!r.deferred.isEmpty()) {
+        r.deferred.add(e);
+        continue;
+      }
+      switch (r.apply(e, applying, this::rightReadyFor)) {
+        case null -> appliedCount++;
+        case Replica.Deferred d -> {
+          r.deferred.add(e);
+          waitingToMerge.add(r);
+        }
+        case Replica.AppliedSplit split -> {
+          appliedCount++;
+          // The left half's new span is written before the right half exists anywhere.
+          r.recordApplied(applying);
+          applying.flush();
+          Replica right = createRightHalf(r, split);
+          if (right != null) {
+            created.add(right);
+          }
+        }
+        case Replica.AppliedMerge merge -> {
+          appliedCount++;
+          // The left range's new span and the right range's end, in one write.
+          r.recordApplied(applying);
+          retire(merge.right(), r.rangeId);
+        }
+      }
+    }
+    r.recordApplied(applying);
+    if (r.removedAt > 0) {
+      leaving.add(r);
+    }
+  }
+
+  /** Applies the entries of merges that waited, once they can go on. */
+  private void retryDeferred() {
+    for (Replica r : new ArrayList<>(waitingToMerge)) {
+      if (replicas.get(r.rangeId) == r && !r.deferred.isEmpty()) {
+        List<Entry> again = new ArrayList<>(r.deferred);
+        r.deferred.clear();
+        applyCommitted(r, again);
+        r.serveReads();
+      }
+      if (replicas.get(r.rangeId) != r || r.deferred.isEmpty()) {
+        waitingToMerge.remove(r);
+      }
+    }
+  }
+
+  /**
+   * This store's replica of the right range of {@code commit}, brought to its freeze (from its
+   * own log if it applied less: the commit proves those entries committed), or null if it
+   * cannot be yet: see {@link Merges}.
+   */
+  private Replica rightReadyFor(Replica left, CommitMergePb commit) {
+    long freeze = commit.getFreezeIndex();
+    Replica right = replicas.get(commit.getRight().getRangeId());
+    if (right != null && right.initialized() && right.applied < freeze
+        && right.deferred.isEmpty()) {
+      EngineRaftStorage log = new EngineRaftStorage(logs, right.rangeId);
+      if (log.firstIndex() <= right.applied + 1 && log.lastIndex() >= freeze) {
+        applyCommitted(right, log.entries(right.applied + 1, freeze + 1, Long.MAX_VALUE));
+      }
+    }
+    if (right == null || right.frozenAt != freeze || right.mergeTarget != left.rangeId
+        || right.applied < freeze) {
+      if (!waitingToMerge.contains(left)) {
+        System.err.println("node " + nodeId + ": range " + left.rangeId + " waits to merge"
+            + " range " + commit.getRight().getRangeId() + " (frozen at " + freeze + "): its"
+            + " replica here is " + (right == null ? "missing" : "at " + right.applied
+            + ", frozen at " + right.frozenAt + " for " + right.mergeTarget));
+      }
+      return null;
+    }
+    return right;
+  }
+
+  /**
+   * Retires the replica {@code r} of a range that range {@code into} took over, keeping its
+   * data: with whatever the apply batch holds (the merge's new descriptor), in one write.
+   */
+  private void retire(Replica r, long into) {
+    RaftHardState h = logs.group(r.rangeId).hardState();
+    ReplicaTombstonePb t = ReplicaTombstones.retire(store, logs, applying.batch(), r.descriptor,
+        into, h.term(), h.vote());
+    applying.flush();
+    logs.forget(r.rangeId);
+    unregister(r);
+    tombstones.put(r.rangeId, t);
+    RangeException gone = new RangeException.RangeNotFound(r.rangeId, "range " + r.rangeId
+        + " was merged into range " + into + "; look the key up again");
+    r.failAll(gone, new RangeException.ProposalDropped(r.rangeId, "the range was merged into"
+        + " range " + into));
+    replicasRemoved++;
+  }
+
+  /** Retires the replicas whose range {@code r}'s newly installed snapshot took over. */
+  private void retireCoveredBy(Replica r) {
+    for (Replica o : new ArrayList<>(replicas.values())) {
+      if (Merges.obsolete(o.descriptor, r.descriptor)) {
+        retire(o, r.rangeId);
+      }
+    }
+  }
+
+  /**
+   * Retires, before anything opens, the replicas a crash left behind after a snapshot of the
+   * range that absorbed them (see {@link Merges}); returns the apply states of the others.
+   */
+  private List<ApplyStatePb> retireObsolete(List<ApplyStatePb> states) {
+    List<RangeDescriptor> all = states.stream()
+        .map(st -> RangeDescriptor.fromProto(st.getRange())).toList();
+    List<ApplyStatePb> kept = new ArrayList<>();
+    for (int i = 0; i < states.size(); i++) {
+      RangeDescriptor d = all.get(i);
+      RangeDescriptor by = all.stream().filter(o -> Merges.obsolete(d, o)).findFirst()
+          .orElse(null);
+      if (by == null) {
+        kept.add(states.get(i));
+        continue;
+      }
+      RaftHardState h = logs.group(d.rangeId()).hardState();
+      try (WriteBatch b = new WriteBatch()) {
+        ReplicaTombstones.retire(store, logs, b, d, by.rangeId(), h.term(), h.vote());
+        store.write(b);
+      }
+      logs.forget(d.rangeId());
+    }
+    return kept;
+  }
+
+  /** Drops a replica from the runtime's structures (its state on disk is the caller's). */
+  private void unregister(Replica r) {
+    replicas.remove(r.rangeId);
+    awake.remove(r);
+    active.remove(r);
+    proposing.remove(r);
+    leaving.remove(r);
+    waitingToMerge.remove(r);
+    publisher.changed(r);
+    installer.discard(r.rangeId);
   }
 
   /**
@@ -587,13 +824,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
         .setTerm(Math.max(h.term(), knownTerm)).setVote(knownTerm > h.term() ? 0 : h.vote())
         .setRange(r.descriptor.toProto()).build();
     ReplicaTombstones.begin(store, t);
-    replicas.remove(r.rangeId);
-    awake.remove(r);
-    active.remove(r);
-    proposing.remove(r);
-    leaving.remove(r);
-    publisher.changed(r);
-    installer.discard(r.rangeId);
+    unregister(r);
     List<RangeDescriptor> others = new ArrayList<>();
     for (Replica o : replicas.values()) {
       others.add(o.descriptor);
@@ -847,6 +1078,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       }
       if (!r.descriptor.contains(routingKey)) {
         throw new RangeException.KeyOutsideRange(r.descriptor);
+      }
+      if (r.frozenAt > 0) {
+        throw r.frozenError();
       }
       wake(r);
       activate(r);

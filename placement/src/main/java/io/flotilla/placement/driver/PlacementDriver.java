@@ -19,12 +19,12 @@ public final class PlacementDriver implements NodeExtension {
    */
   public record Options(Duration interval, Duration pollDeadline, PlacementSettings settings) {
     public static final Options DEFAULTS = new Options(Duration.ofSeconds(1),
-        Duration.ofSeconds(2), withoutMerges(PlacementSettings.builder()).build());
+        Duration.ofSeconds(2), PlacementSettings.builder().build());
   }
 
   /**
-   * Merge size 0: the stores cannot merge ranges yet (StepExecutor refuses MergeStep), so the
-   * merge scheduler must not hold ranges with operators that can only time out.
+   * Merge size 0: the merge scheduler plans no merges (merges are on by default; this turns
+   * them off, e.g. for tests that count ranges).
    */
   public static PlacementSettings.Builder withoutMerges(PlacementSettings.Builder b) {
     return b.set("merge-size", 0);

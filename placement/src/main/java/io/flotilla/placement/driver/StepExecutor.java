@@ -2,6 +2,7 @@ package io.flotilla.placement.driver;
 
 import com.google.protobuf.ByteString;
 import io.flotilla.multiraft.kv.Keyspace;
+import io.flotilla.multiraft.proto.AdminMergeRequest;
 import io.flotilla.multiraft.proto.AdminSplitRequest;
 import io.flotilla.multiraft.proto.ChangeReplicasRequest;
 import io.flotilla.multiraft.proto.KvError;
@@ -73,8 +74,14 @@ final class StepExecutor {
           .newBuilder().setRangeId(t.rangeId()).setToStore(t.storeId()).build()),
           resp -> resp.getError());
       case SplitAt s -> split(admin, s);
-      case MergeStep m -> CompletableFuture.completedFuture("range " + m.rangeId()
-          + ": merging ranges is not supported by this version's stores");
+      case MergeStep m -> outcome(NodeAdminGrpc.newFutureStub(channelTo.apply(
+          range == null ? 0 : range.leaderStore()))
+          // The merge waits for every replica of the right range: more than one call's time.
+          .withDeadlineAfter(deadline.toMillis() * 4, TimeUnit.MILLISECONDS)
+          .merge(AdminMergeRequest.newBuilder().setLeftRangeId(m.rangeId())
+              .setLeftGeneration(m.generation()).setRightRangeId(m.rightRangeId())
+              .setRightGeneration(m.rightGeneration()).setTimeoutMillis(deadline.toMillis() * 3)
+              .build()), resp -> resp.getError());
     };
   }
 

@@ -80,6 +80,11 @@ public final class RepairScheduler implements PlacementScheduler {
         return;
       }
       Operator op = repair(view, admission, r);
+      if (op == null && !r.learners().isEmpty()) {
+        // No store to add a voter on: a learner a failed operator left (say, its range split
+        // under it) may hold the only one. Removed now, that store is a target next round.
+        op = tidy(view, r);
+      }
       if (op != null) {
         admission.admit(op);
       }

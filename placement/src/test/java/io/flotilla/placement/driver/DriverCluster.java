@@ -45,8 +45,15 @@ final class DriverCluster implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
+  private final PlacementDriver.Options options;
+
   DriverCluster(Path dir) {
+    this(dir, OPTIONS);
+  }
+
+  DriverCluster(Path dir, PlacementDriver.Options options) {
     this.dir = dir;
+    this.options = options;
   }
 
   private NodeConfig config(String name, List<HostPort> join) {
@@ -61,7 +68,7 @@ final class DriverCluster implements AutoCloseable {
     List<HostPort> join = nodes.isEmpty() ? List.of()
         : List.of(HostPort.parse(nodes.values().iterator().next().address()));
     Node n = Node.start(config(name, join), line -> log.add(name + ": " + line),
-        List.of(new PlacementDriver(OPTIONS)));
+        List.of(new PlacementDriver(options)));
     nodes.put(n.nodeId(), n);
     started.add(n);
     return n;
@@ -169,6 +176,11 @@ final class DriverCluster implements AutoCloseable {
         synchronized (log) {
           log.subList(Math.max(0, log.size() - 40), log.size())
               .forEach(l -> tail.append("\n  ").append(l));
+        }
+        for (Node n : nodes.values()) {
+          tail.append("\n  node ").append(n.nodeId());
+          n.ranges().forEach(ri -> tail.append("\n    ").append(ri.descriptor())
+              .append(" leader ").append(ri.leader()).append(" applied ").append(ri.applied()));
         }
         throw new AssertionError("timed out waiting until " + what + "; last log lines:"
             + tail);
