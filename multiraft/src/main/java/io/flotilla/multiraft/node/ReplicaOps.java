@@ -175,7 +175,7 @@ final class ReplicaOps {
   /**
    * Splits range {@code req.range_id} at the key that divides its bytes in half, as its
    * leader's store estimates them; answers with the key chosen. Refused ({@code INVALID}) for the
-   * system range and for a range with fewer than two keys.
+   * system range, a range with fewer than two keys, and one not at the expected generation.
    */
   CompletableFuture<AdminSplitResponse> splitBySize(AdminSplitRequest req) {
     long id = req.getRangeId();
@@ -187,6 +187,10 @@ final class ReplicaOps {
         try {
           if (id == Keyspace.SYSTEM_RANGE_ID) {
             throw new IllegalArgumentException("the system range is not split");
+          }
+          if (req.hasExpectedGeneration() && req.getExpectedGeneration() != d.generation()) {
+            throw new IllegalArgumentException("the range is at generation " + d.generation()
+                + ", not " + req.getExpectedGeneration() + " (split or merged meanwhile)");
           }
           key = middleKey.apply(d);
           if (!Keyspace.isUserKey(key)) {

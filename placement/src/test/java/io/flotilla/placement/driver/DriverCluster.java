@@ -44,8 +44,15 @@ final class DriverCluster implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
+  private final PlacementDriver.Options options;
+
   DriverCluster(Path dir) {
+    this(dir, OPTIONS);
+  }
+
+  DriverCluster(Path dir, PlacementDriver.Options options) {
     this.dir = dir;
+    this.options = options;
   }
 
   private NodeConfig config(String name, List<HostPort> join) {
@@ -60,7 +67,7 @@ final class DriverCluster implements AutoCloseable {
     List<HostPort> join = nodes.isEmpty() ? List.of()
         : List.of(HostPort.parse(nodes.values().iterator().next().address()));
     Node n = Node.start(config(name, join), line -> log.add(name + ": " + line),
-        List.of(new PlacementDriver(OPTIONS)));
+        List.of(new PlacementDriver(options)));
     nodes.put(n.nodeId(), n);
     started.add(n);
     return n;
