@@ -18,6 +18,7 @@ import io.flotilla.multiraft.proto.CasPb;
 import io.flotilla.multiraft.proto.CommandPb;
 import io.flotilla.multiraft.proto.PutPb;
 import io.flotilla.raft.ConfState;
+import io.flotilla.raft.Message;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -294,7 +296,7 @@ class StoreRuntimeTest {
    * that log by probing again and catch it up with appends (it used to probe below the log's
    * start forever, asking for a snapshot each time: KvClientTest's stuck replica).
    */
-  @Test
+  @RepeatedTest(3) // before the fix it failed in about half the runs (an election rescued others)
   void aRightHalfStartedByItsLeaderBeforeItsSplitCatchesUpWithoutASnapshot() {
     rightHalfStartedFirstCatchesUp(false);
   }
@@ -312,7 +314,10 @@ class StoreRuntimeTest {
     StoreRuntime leader = nodes.get(leaderId);
     long late = leaderId == 3 ? 2 : 3;
     join(leader.propose(1, b("m"), put("m", "right")));
-    net.dropIf((from, e) -> e.rangeId() == 1 && e.message().to() == late);
+    // Range 1's entries (the split) do not reach the late node; its heartbeats do, so that it
+    // does not campaign (an election would reset the leaders' view of it and hide the point).
+    net.dropIf((from, e) -> e.rangeId() == 1 && e.message().to() == late
+        && e.message() instanceof Message.Append);
     assertTrue(join(leader.split(1, b("h"))).ok());
     await("the leader publishes the right half", () -> leader.ranges().size() == 2);
     long right = leader.ranges().stream().map(ri -> ri.descriptor().rangeId())
