@@ -64,7 +64,9 @@ class SplitBySizeTest {
       assertTrue(!split.hasError(), split.toString());
       String key = split.getSplitKey().toString(StandardCharsets.UTF_8);
       int at = Integer.parseInt(key.substring(3));
-      assertTrue(at > 680 && at < 820, key);
+      // Half the bytes lie near key0746; memtable estimates are coarse, but the key is among
+      // the large values (by count the middle would be key0450).
+      assertTrue(at > 620 && at < 880, key);
 
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       List<RangeStatusPb> user;
