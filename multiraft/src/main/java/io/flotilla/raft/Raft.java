@@ -836,6 +836,14 @@ final class Raft {
       pr.pendingSnapshot = 0;
     }
     pr.becomeProbe();
+    if (!succeeded) {
+      // Probe from our last index again rather than where the member's last refusal left us:
+      // its log may have grown without us. A split's right half that our messages reached
+      // first refused them with an empty log, then the split gave it the half's log start;
+      // probing below that start again would ask for one snapshot after another, and while
+      // snapshots fail the member would never be caught up by the appends it can take.
+      pr.next = Math.max(pr.match + 1, log.lastIndex() + 1);
+    }
     // Wait for the follower's answer (or a heartbeat) before probing again.
     pr.probeSent = true;
   }

@@ -41,8 +41,9 @@ import java.util.function.Supplier;
 /**
  * The {@code NodeAdmin} gRPC service ({@code admin.proto}): pings between nodes, joins and
  * registrations and meta record updates (forwarded to the system range's leader), admin
- * splits and replica changes (forwarded to the range's leader: {@link ReplicaOps}), replica
- * moves ({@link ReplicaMover}), merges ({@link RangeMerger}), and this node's view for {@code flotilla status}. Handlers never
+ * splits (at a key, or by size: {@link ReplicaOps#splitBySize}) and replica changes (forwarded
+ * to the range's leader: {@link ReplicaOps}), replica moves ({@link ReplicaMover}), merges
+ * ({@link RangeMerger}), and this node's view for {@code flotilla status}. Handlers never
  * block: they answer when a future completes.
  */
 final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
@@ -72,7 +73,7 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
       long pollMillis, java.util.function.Consumer<String> log, StoreStatus storeStatus) {
     this.storeStatus = storeStatus;
     this.ops = new ReplicaOps(self, runtime, book, peers, timeout, metaRecords,
-        liveWindowNanos);
+        liveWindowNanos, storeStatus::middleKey, responder);
     this.mover = new ReplicaMover(ops, pollMillis, log);
     this.merger = new RangeMerger(self, runtime, ops, book, peers, timeout, pollMillis, log);
     this.metaWriter = metaWriter;
@@ -116,6 +117,9 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   }
 
   private CompletableFuture<AdminSplitResponse> split(AdminSplitRequest req) {
+    if (req.getBySize()) {
+      return ops.splitBySize(req);
+    }
     byte[] key = Keyspace.toInternal(req.getUserKey().toByteArray());
     RangeInfo holder = null;
     for (RangeInfo ri : runtime.ranges()) {
@@ -138,7 +142,8 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
       return runtime.split(range.descriptor().rangeId(), key)
           .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
           .thenApply(r -> r.error() == null
-              ? AdminSplitResponse.newBuilder().setRange(range.descriptor().toProto()).build()
+              ? AdminSplitResponse.newBuilder().setRange(range.descriptor().toProto())
+                  .setSplitKey(req.getUserKey()).build()
               : AdminSplitResponse.newBuilder().setError(Membership.error(
                   KvError.Code.KEY_OUTSIDE_RANGE, r.error().getMessage())).build());
     }

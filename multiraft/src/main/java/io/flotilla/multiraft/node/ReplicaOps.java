@@ -1,5 +1,10 @@
 package io.flotilla.multiraft.node;
 
+import com.google.protobuf.ByteString;
+import io.flotilla.kv.mvcc.SplitKeyFinder;
+import io.flotilla.multiraft.kv.Keyspace;
+import io.flotilla.multiraft.proto.AdminSplitRequest;
+import io.flotilla.multiraft.proto.AdminSplitResponse;
 import io.flotilla.multiraft.proto.ChangeReplicasRequest;
 import io.flotilla.multiraft.proto.ChangeReplicasResponse;
 import io.flotilla.multiraft.proto.GetRangeRequest;
@@ -21,7 +26,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -41,8 +48,20 @@ final class ReplicaOps {
   private final Supplier<List<RangeMetaPb>> metaRecords;
   private final LongSupplier liveWindowNanos;
 
+  private final Function<RangeDescriptor, byte[]> middleKey;
+  private final Executor reader;
+
+  /**
+   * @param middleKey the key dividing a range's bytes in this store in half ({@link
+   *     StoreStatus#middleKey})
+   * @param reader where {@code middleKey} runs: it reads the store, which the raft thread (that
+   *     completes the runtime's futures) must not wait for
+   */
   ReplicaOps(long self, StoreRuntime runtime, AddressBook book, PeerClients peers,
-      Duration timeout, Supplier<List<RangeMetaPb>> metaRecords, LongSupplier liveWindowNanos) {
+      Duration timeout, Supplier<List<RangeMetaPb>> metaRecords, LongSupplier liveWindowNanos,
+      Function<RangeDescriptor, byte[]> middleKey, Executor reader) {
+    this.middleKey = middleKey;
+    this.reader = reader;
     this.self = self;
     this.runtime = runtime;
     this.book = book;
@@ -151,6 +170,55 @@ final class ReplicaOps {
           : PeerClients.<ChangeReplicasResponse>call(o -> peers.admin(to.get(), timeout)
               .changeReplicas(req.toBuilder().setForwarded(true).build(), o)));
     });
+  }
+
+  /**
+   * Splits range {@code req.range_id} at the key that divides its bytes in half, as its
+   * leader's store estimates them; answers with the key chosen. Refused ({@code INVALID}) for the
+   * system range, a range with fewer than two keys, and one not at the expected generation.
+   */
+  CompletableFuture<AdminSplitResponse> splitBySize(AdminSplitRequest req) {
+    long id = req.getRangeId();
+    return runtime.rangeInfo(id).thenComposeAsync(info -> {
+      if (info.isPresent() && info.get().leader() == self) {
+        RangeDescriptor d = info.get().descriptor();
+        String step = "range " + id + ": split by size: ";
+        byte[] key;
+        try {
+          if (id == Keyspace.SYSTEM_RANGE_ID) {
+            throw new IllegalArgumentException("the system range is not split");
+          }
+          if (req.hasExpectedGeneration() && req.getExpectedGeneration() != d.generation()) {
+            throw new IllegalArgumentException("the range is at generation " + d.generation()
+                + ", not " + req.getExpectedGeneration() + " (split or merged meanwhile)");
+          }
+          key = middleKey.apply(d);
+          if (!Keyspace.isUserKey(key)) {
+            throw new IllegalArgumentException("its middle " + Keyspace.show(key)
+                + " is not a user key");
+          }
+        } catch (IllegalArgumentException | SplitKeyFinder.TooFewKeys e) {
+          return done(AdminSplitResponse.newBuilder().setError(Membership.error(
+              KvError.Code.INVALID, step + e.getMessage())).build());
+        }
+        return runtime.split(id, key)
+            .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .thenApply(r -> r.error() == null
+                ? AdminSplitResponse.newBuilder().setRange(d.toProto())
+                    .setSplitKey(ByteString.copyFrom(Keyspace.toUser(key))).build()
+                : AdminSplitResponse.newBuilder().setError(Membership.error(
+                    KvError.Code.KEY_OUTSIDE_RANGE, step + r.error().getMessage())).build())
+            .exceptionally(e -> AdminSplitResponse.newBuilder().setError(error(
+                step + "at " + Keyspace.show(key), e)).build());
+      }
+      if (req.getForwarded()) {
+        return done(AdminSplitResponse.newBuilder().setError(notLeader(id, info)).build());
+      }
+      return findLeader(id, info).thenCompose(to -> to.isEmpty()
+          ? done(AdminSplitResponse.newBuilder().setError(notLeader(id, info)).build())
+          : PeerClients.<AdminSplitResponse>call(o -> peers.admin(to.get(), timeout)
+              .split(req.toBuilder().setForwarded(true).build(), o)));
+    }, reader);
   }
 
   CompletableFuture<TransferLeaderResponse> transferLeader(TransferLeaderRequest req) {

@@ -1,10 +1,13 @@
 package io.flotilla.multiraft.node;
 
 import io.flotilla.kv.SpanSize;
+import io.flotilla.kv.mvcc.MvccKeys;
+import io.flotilla.kv.mvcc.SplitKeyFinder;
 import io.flotilla.kv.Store;
 import io.flotilla.multiraft.proto.RangeStatusPb;
 import io.flotilla.multiraft.proto.StoreStatusPb;
 import io.flotilla.multiraft.runtime.RangeInfo;
+import io.flotilla.multiraft.runtime.RangeDescriptor;
 import io.flotilla.multiraft.runtime.RangeSpans;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +28,16 @@ final class StoreStatus {
   StoreStatus(Store store, long self) {
     this.store = store;
     this.self = self;
+  }
+
+  /**
+   * The key at which {@code d}'s range divides its bytes in this store about in half (a range
+   * key, with the keyspace prefix): the first key of the right half of a split by size.
+   *
+   * @throws SplitKeyFinder.TooFewKeys if the range holds fewer than two keys
+   */
+  byte[] middleKey(RangeDescriptor d) {
+    return MvccKeys.decodeUserKey(SplitKeyFinder.middle(store, RangeSpans.of(d)));
   }
 
   /** A range's status; with its size and load where this node leads it. */

@@ -166,6 +166,9 @@ public final class KvCluster implements AutoCloseable {
 
   /** Splits the range holding {@code internalKey} there, and waits until every node has both. */
   public long split(byte[] internalKey) {
+    // The range may be a right half that has no leader yet (the previous split just made it).
+    await("a leader of the range holding the split key", () -> nodeIds().stream()
+        .anyMatch(id -> leaderOf(rangeHolding(id, internalKey)) == id));
     long leader = nodeIds().stream().filter(id -> leaderOf(rangeHolding(id, internalKey)) == id)
         .findFirst().orElseThrow();
     long rangeId = rangeHolding(leader, internalKey);

@@ -87,6 +87,9 @@ class ReplicaRemovalTest {
     }
     await("every replica applied the writes", () -> nodes.values().stream().allMatch(
         n -> n.ranges().stream().allMatch(ri -> ri.applied() >= commitOf(ri))));
+    // The published commit index may lag the last write: wait for the data itself too.
+    await("every store holds the writes", () -> stores.values().stream().allMatch(
+        s -> countVersions(s, "", "m") == 3 && countVersions(s, "m", null) == 3));
   }
 
   @AfterEach

@@ -18,6 +18,7 @@ import io.flotilla.multiraft.proto.CasPb;
 import io.flotilla.multiraft.proto.CommandPb;
 import io.flotilla.multiraft.proto.PutPb;
 import io.flotilla.raft.ConfState;
+import io.flotilla.raft.Message;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +50,11 @@ class StoreRuntimeTest {
   }
 
   private void startCluster(int n) {
+    startCluster(n, false);
+  }
+
+  /** @param snapshots whether the nodes take snapshots (else they refuse every one) */
+  private void startCluster(int n, boolean snapshots) {
     Long[] ids = new Long[n];
     for (int i = 0; i < n; i++) {
       ids[i] = (long) (i + 1);
@@ -56,8 +63,11 @@ class StoreRuntimeTest {
       Store s = Store.create(dir.resolve("n" + id), new StoreIdentity(9, id,
           Store.FORMAT_VERSION), StoreOptions.DEFAULTS);
       stores.put(id, s);
-      StoreRuntime rt = new StoreRuntime(id, s, new RaftLogStore(s), net.join(id, IncomingSnapshots.REFUSE, 100_000),
-          FAST, System::currentTimeMillis);
+      IncomingSnapshots incoming = snapshots
+          ? snapshotId -> new RangeSnapshotReceiver(s).begin(snapshotId)
+          : IncomingSnapshots.REFUSE;
+      StoreRuntime rt = new StoreRuntime(id, s, new RaftLogStore(s), net.join(id, incoming,
+          100_000), FAST, System::currentTimeMillis);
       nodes.put(id, rt);
       rt.start();
     }
@@ -277,6 +287,59 @@ class StoreRuntimeTest {
         .anyMatch(ri -> ri.descriptor().rangeId() == right && ri.leader() == leaderOf(right)));
     // Its leader still believes it needs a snapshot (its empty log refused the appends);
     // with snapshots refused here, that is where it stays.
+  }
+
+  /**
+   * The late node's placeholder for the right half refused the leader's appends (empty log), so
+   * the leader wants to send it a snapshot; the split then initializes it with the right half's
+   * log start. With snapshots refused (a busy or failing transfer), the leader must still find
+   * that log by probing again and catch it up with appends (it used to probe below the log's
+   * start forever, asking for a snapshot each time: KvClientTest's stuck replica).
+   */
+  @RepeatedTest(3) // before the fix it failed in about half the runs (an election rescued others)
+  void aRightHalfStartedByItsLeaderBeforeItsSplitCatchesUpWithoutASnapshot() {
+    rightHalfStartedFirstCatchesUp(false);
+  }
+
+  /** The same with snapshots taken: the snapshot or the appends, whichever comes first. */
+  @Test
+  void aRightHalfStartedByItsLeaderBeforeItsSplitCatchesUp() {
+    rightHalfStartedFirstCatchesUp(true);
+  }
+
+  private void rightHalfStartedFirstCatchesUp(boolean snapshots) {
+    startCluster(3, snapshots);
+    await("a leader", () -> leaderOf(1) != 0);
+    long leaderId = leaderOf(1);
+    StoreRuntime leader = nodes.get(leaderId);
+    long late = leaderId == 3 ? 2 : 3;
+    join(leader.propose(1, b("m"), put("m", "right")));
+    // Range 1's entries (the split) do not reach the late node; its heartbeats do, so that it
+    // does not campaign (an election would reset the leaders' view of it and hide the point).
+    net.dropIf((from, e) -> e.rangeId() == 1 && e.message().to() == late
+        && e.message() instanceof Message.Append);
+    assertTrue(join(leader.split(1, b("h"))).ok());
+    await("the leader publishes the right half", () -> leader.ranges().size() == 2);
+    long right = leader.ranges().stream().map(ri -> ri.descriptor().rangeId())
+        .filter(id -> id != 1).findFirst().orElseThrow();
+    await("the right half has a leader", () -> leaderOf(right) != 0);
+    StoreRuntime rightLeader = nodes.get(leaderOf(right));
+    for (int i = 0; i < 20; i++) {
+      join(rightLeader.propose(right, b("n" + i), put("n" + i, "x")));
+    }
+    StoreRuntime lateNode = nodes.get(late);
+    await("the right half's leader has talked to the late node",
+        () -> join(lateNode.propose(right, b("n"),
+            put("n", "x")).handle((ok, failure) -> failure
+                instanceof RangeException.NotLeader)));
+    // Let the leader try (and, without snapshots, fail) to send the placeholder a snapshot.
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+    await("a while", () -> System.nanoTime() > until);
+    net.dropIf((from, e) -> false);
+    long target = rightLeader.ranges().stream().filter(ri -> ri.descriptor().rangeId() == right)
+        .findFirst().orElseThrow().commit();
+    await("the late node's right half applies its leader's log", () -> lateNode.ranges()
+        .stream().anyMatch(ri -> ri.descriptor().rangeId() == right && ri.applied() >= target));
   }
 
   @Test

@@ -87,8 +87,11 @@ final class StepExecutor {
 
   private CompletableFuture<String> split(NodeAdminGrpc.NodeAdminFutureStub admin, SplitAt s) {
     if (s.key() == null) {
-      return CompletableFuture.completedFuture("range " + s.rangeId() + ": splitting by size"
-          + " needs the store to find the middle key, which this version cannot yet");
+      // The leader finds the middle of the range's bytes; at the planned generation only, since
+      // a step asked again after its split took must not split the left half once more.
+      return outcome(admin.split(AdminSplitRequest.newBuilder().setRangeId(s.rangeId())
+          .setBySize(true).setExpectedGeneration(s.generation()).build()),
+          resp -> resp.getError());
     }
     if (!Keyspace.isUserKey(s.key())) {
       return CompletableFuture.completedFuture("range " + s.rangeId() + ": "

@@ -1,7 +1,15 @@
 package io.flotilla.placement.driver;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flotilla.multiraft.client.KvClient;
+import io.flotilla.multiraft.client.KvClientOptions;
+import io.flotilla.multiraft.client.KvEntry;
+import io.flotilla.placement.model.PlacementSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
 import io.flotilla.multiraft.node.Node;
 import io.flotilla.multiraft.runtime.RangeInfo;
 import io.flotilla.placement.proto.OperatorsRequest;
@@ -158,6 +166,46 @@ class PlacementDriverTest {
         || !d.getOutcome().isEmpty() || d.getDriver() == cluster.driverNode()), after.toString());
     assertTrue(after.getDecisionsList().stream().anyMatch(d -> d.getDriver() != driver
         && d.getReason().contains("store " + driver)), "repair names the dead store: " + after);
+  }
+
+  /**
+   * With a split size of 1 MiB, a range written past it is split by the driver where its
+   * leader's store finds the middle of its bytes, logged as a succeeded decision; the halves
+   * serve every key.
+   */
+  @Test
+  void aRangeThatGrowsPastTheSplitSizeIsSplitInTheMiddle() {
+    PlacementSettings settings = PlacementDriver.withoutMerges(PlacementSettings.builder())
+        .set("store-down-after", 1500).set("store-dead-after", 3000).set("cooldown", 20_000)
+        .set("step-timeout", 20_000).set("split-size", 1 << 20).build();
+    cluster = new DriverCluster(dir, new PlacementDriver.Options(Duration.ofMillis(200),
+        Duration.ofMillis(1000), settings));
+    cluster.start("n1");
+    cluster.start("n2");
+    cluster.start("n3");
+    SplittableRandom random = new SplittableRandom(5);
+    try (KvClient client = new KvClient(cluster.nodes.values().stream().map(Node::address)
+        .toList(), KvClientOptions.defaults().withTotalTimeout(Duration.ofSeconds(60)))) {
+      List<KvEntry> batch = new ArrayList<>();
+      for (int i = 0; i < 240; i++) { // about 2.4 MiB
+        byte[] value = new byte[10_000];
+        random.nextBytes(value);
+        batch.add(new KvEntry(String.format("big%04d", i).getBytes(StandardCharsets.UTF_8),
+            value));
+        if (batch.size() == 20) {
+          client.batchPut(batch);
+          batch.clear();
+        }
+      }
+      cluster.await("a split by size succeeded", WAIT, () -> cluster.placement()
+          .operators(OperatorsRequest.newBuilder().setLimit(1000).build()).getDecisionsList()
+          .stream().anyMatch(d -> d.getKind().equals("split-range")
+              && d.getOutcome().equals("SUCCEEDED")
+              && d.getReason().contains("above the split size")));
+      assertTrue(cluster.leaderViews().size() >= 3, cluster.leaderViews().toString());
+      assertEquals(10_000, client.get("big0000".getBytes(StandardCharsets.UTF_8)).length);
+      assertEquals(10_000, client.get("big0239".getBytes(StandardCharsets.UTF_8)).length);
+    }
   }
 
   @Test
