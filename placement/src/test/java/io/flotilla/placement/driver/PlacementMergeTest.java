@@ -37,10 +37,10 @@ class PlacementMergeTest {
   @Test
   void smallEmptyRangesAreMergedIntoFewer() {
     PlacementSettings settings = PlacementSettings.builder().set("merge-size", 1 << 20)
-        .set("store-down-after", 1500).set("store-dead-after", 3000).set("cooldown", 20_000)
+        .set("store-down-after", 5_000).set("store-dead-after", 8_000).set("cooldown", 20_000)
         .set("step-timeout", 20_000).build();
     cluster = new DriverCluster(dir, new PlacementDriver.Options(Duration.ofMillis(200),
-        Duration.ofMillis(1000), settings));
+        Duration.ofMillis(2000), settings));
     cluster.start("n1");
     cluster.start("n2");
     cluster.start("n3");
@@ -52,8 +52,8 @@ class PlacementMergeTest {
       Map<Long, RangeInfo> views = cluster.leaderViews();
       return views.size() <= 3 && views.containsKey(1L);
     });
-    OperatorsResponse ops = cluster.placement().operators(OperatorsRequest.newBuilder()
-        .setLimit(1000).build());
+    OperatorsResponse ops = cluster.ask(p -> p.operators(OperatorsRequest.newBuilder()
+        .setLimit(1000).build()), OperatorsResponse::getError);
     assertTrue(ops.getDecisionsList().stream().anyMatch(d -> d.getKind().startsWith("merge")
         && d.getOutcome().equals("SUCCEEDED")), ops.toString());
     RangeInfo system = cluster.leaderViews().get(1L);
