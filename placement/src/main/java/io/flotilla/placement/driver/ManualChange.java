@@ -31,13 +31,34 @@ final class ManualChange {
 
   void apply(Tenure tenure, ClusterView view) {
     try {
-      answer.complete(run(tenure, view));
+      run(tenure, view).whenComplete((r, e) -> answer.complete(e == null ? r
+          : ManualResponse.newBuilder().setError(KvError.newBuilder()
+              .setCode(KvError.Code.UNAVAILABLE).setMessage("the change was not recorded (the"
+                  + " driver may have moved); ask again: " + e)).build()));
     } catch (RuntimeException e) {
       answer.complete(refused(e.getMessage()));
     }
   }
 
-  private ManualResponse run(Tenure tenure, ClusterView view) {
+  /**
+   * Starts the change. A state change is answered only once it is written through the system
+   * range: an acknowledged drain must survive the driver moving the next moment.
+   */
+  private CompletableFuture<ManualResponse> run(Tenure tenure, ClusterView view) {
+    return switch (request.getChangeCase()) {
+      case DRAIN -> storeState(tenure, view, request.getDrain(), StoreStatePb.DRAINING);
+      case DECOMMISSION -> storeState(tenure, view, request.getDecommission(),
+          StoreStatePb.DECOMMISSIONING);
+      case PAUSE_BALANCER -> tenure.setBalancerPaused(true).thenApply(v -> ManualResponse
+          .newBuilder().setMessage("balancer paused: no operators are planned until it is"
+              + " resumed").build());
+      case RESUME_BALANCER -> tenure.setBalancerPaused(false).thenApply(v -> ManualResponse
+          .newBuilder().setMessage("balancer resumed").build());
+      default -> CompletableFuture.completedFuture(startOperator(tenure, view));
+    };
+  }
+
+  private ManualResponse startOperator(Tenure tenure, ClusterView view) {
     long now = view.nowMillis();
     var settings = view.settings();
     return switch (request.getChangeCase()) {
@@ -78,31 +99,20 @@ final class ManualChange {
         yield started(tenure, view, new MoveReplica(r, m.getFromStore(), m.getToStore(),
             "asked: flotilla move", now, settings));
       }
-      case DRAIN -> storeState(tenure, view, request.getDrain(), StoreStatePb.DRAINING);
-      case DECOMMISSION -> storeState(tenure, view, request.getDecommission(),
-          StoreStatePb.DECOMMISSIONING);
-      case PAUSE_BALANCER -> {
-        tenure.setBalancerPaused(true);
-        yield ManualResponse.newBuilder().setMessage("balancer paused: no operators are"
-            + " planned until it is resumed").build();
-      }
-      case RESUME_BALANCER -> {
-        tenure.setBalancerPaused(false);
-        yield ManualResponse.newBuilder().setMessage("balancer resumed").build();
-      }
       case CHANGE_NOT_SET -> throw new IllegalArgumentException("the request asks for nothing");
+      default -> throw new IllegalStateException("not an operator: " + request.getChangeCase());
     };
   }
 
-  private static ManualResponse storeState(Tenure tenure, ClusterView view, long store,
-      StoreStatePb state) {
+  private static CompletableFuture<ManualResponse> storeState(Tenure tenure, ClusterView view,
+      long store, StoreStatePb state) {
     if (view.store(store) == null) {
       throw new IllegalArgumentException("no store " + store + " in the cluster");
     }
-    tenure.setStoreState(store, state);
-    return ManualResponse.newBuilder().setMessage("store " + store + " is now "
-        + state.name().toLowerCase() + (state == StoreStatePb.DRAINING
-            ? ": its leaders move away" : ": its leaders, then its replicas move away")).build();
+    return tenure.setStoreState(store, state).thenApply(v -> ManualResponse.newBuilder()
+        .setMessage("store " + store + " is now " + state.name().toLowerCase()
+            + (state == StoreStatePb.DRAINING ? ": its leaders move away"
+                : ": its leaders, then its replicas move away")).build());
   }
 
   private static ManualResponse started(Tenure tenure, ClusterView view, Operator op) {

@@ -154,28 +154,32 @@ final class Tenure {
     }
   }
 
-  void setStoreState(long store, StoreStatePb s) {
+  /** Records a store's state; completes once it is written through the system range. */
+  CompletableFuture<Void> setStoreState(long store, StoreStatePb s) {
     DriverStatePb.Builder b = state.toBuilder();
     if (s == StoreStatePb.UP) {
       b.removeStoreStates(store);
     } else {
       b.putStoreStates(store, s);
     }
-    setState(b.build());
+    return setState(b.build());
   }
 
-  void setBalancerPaused(boolean paused) {
-    setState(state.toBuilder().setBalancerPaused(paused).build());
+  CompletableFuture<Void> setBalancerPaused(boolean paused) {
+    return setState(state.toBuilder().setBalancerPaused(paused).build());
   }
 
-  private void setState(DriverStatePb next) {
-    if (!next.equals(state)) {
-      state = next;
-      records.saveState(next).exceptionally(e -> {
-        log.accept("placement: could not record the driver's state: " + e);
-        return null;
-      });
+  private CompletableFuture<Void> setState(DriverStatePb next) {
+    if (next.equals(state)) {
+      return CompletableFuture.completedFuture(null);
     }
+    state = next;
+    CompletableFuture<Void> saved = records.saveState(next);
+    saved.exceptionally(e -> {
+      log.accept("placement: could not record the driver's state: " + e);
+      return null;
+    });
+    return saved;
   }
 
   private Map<Long, StoreState> storeStates() {

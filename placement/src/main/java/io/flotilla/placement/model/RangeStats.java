@@ -36,6 +36,14 @@ public record RangeStats(long rangeId, byte[] startKey, byte[] endKey, long gene
     return voters.contains(storeId) || learners.contains(storeId);
   }
 
+  /**
+   * Whether this is the system range (the first, from the empty key): its leader runs the
+   * placement driver, so balancing leaves its leadership alone.
+   */
+  public boolean isSystemRange() {
+    return startKey.length == 0;
+  }
+
   public double load() {
     return readsPerSec + writesPerSec;
   }

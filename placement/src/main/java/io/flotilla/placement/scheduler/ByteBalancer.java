@@ -39,7 +39,7 @@ public final class ByteBalancer extends ReplicaBalancer {
     for (RangeStats r : view.replicasOn(source)) {
       long b = r.approxBytes();
       long gain = Math.min(b, gap - b);
-      if (gain > bestGain && movable(view, admission, r, target)) {
+      if (gain > bestGain && movable(view, admission, r, source, target)) {
         best = r;
         bestGain = gain;
       }

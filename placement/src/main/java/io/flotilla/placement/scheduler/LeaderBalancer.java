@@ -47,7 +47,7 @@ abstract class LeaderBalancer implements PlacementScheduler {
   private boolean transferFrom(ClusterView view, Admission admission, long source, Band leaders,
       Band load) {
     for (RangeStats r : candidates(view, source)) {
-      if (!admission.isFree(r.rangeId())) {
+      if (!admission.isFree(r.rangeId()) || r.isSystemRange()) {
         continue;
       }
       long best = 0;

@@ -89,9 +89,15 @@ abstract class ReplicaBalancer implements PlacementScheduler {
         view.settings().byteTolerance());
   }
 
-  /** Whether {@code r} could move from its store to {@code target} at all. */
-  static boolean movable(ClusterView view, Admission admission, RangeStats r, long target) {
+  /**
+   * Whether {@code r} could move from its store to {@code target} at all. Balance never moves
+   * the system range's leader's replica: that would move the driver itself in the middle of its
+   * own operators (drain, decommission and repair still may).
+   */
+  static boolean movable(ClusterView view, Admission admission, RangeStats r, long source,
+      long target) {
     return admission.isFree(r.rangeId()) && r.learners().isEmpty() && !r.hasReplicaOn(target)
+        && !(r.isSystemRange() && r.leaderStore() == source)
         && !Targets.leftRecently(view, r.rangeId(), target)
         && admission.canSendSnapshot(r.leaderStore())
         && view.hasResponsiveQuorum(r.voters());

@@ -39,7 +39,7 @@ public final class ReplicaCountBalancer extends ReplicaBalancer {
     long bestGap = Long.MAX_VALUE;
     int seen = 0;
     for (RangeStats r : view.replicasOn(source)) {
-      if (!movable(view, admission, r, target)) {
+      if (!movable(view, admission, r, source, target)) {
         continue;
       }
       long gap = Math.abs((sourceBytes - r.approxBytes()) - (targetBytes + r.approxBytes()));
