@@ -23,6 +23,8 @@ final class ClientLoad implements AutoCloseable {
   private final Map<String, String> acked = new ConcurrentHashMap<>();
   private final AtomicLong operations = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  /** Notified after every operation and on failure: what {@link #awaitOperations} waits on. */
+  private final Object progress = new Object();
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -55,16 +57,26 @@ final class ClientLoad implements AutoCloseable {
           }
         }
         operations.incrementAndGet();
+        signal();
       } catch (Throwable t) {
         failure.compareAndSet(null, t);
+        signal();
         return;
       }
     }
   }
 
+  private void signal() {
+    synchronized (progress) {
+      progress.notifyAll();
+    }
+  }
+
   void awaitOperations(long n) throws InterruptedException {
-    while (operations.get() < n && failure.get() == null) {
-      Thread.sleep(10);
+    synchronized (progress) {
+      while (operations.get() < n && failure.get() == null) {
+        progress.wait();
+      }
     }
   }
 
