@@ -6,6 +6,7 @@ import io.flotilla.multiraft.node.PeerClients;
 import io.flotilla.multiraft.proto.AdminSplitRequest;
 import io.flotilla.multiraft.proto.AdminSplitResponse;
 import io.flotilla.multiraft.proto.RangeStatusPb;
+import io.flotilla.multiraft.runtime.RangeDescriptor;
 import io.flotilla.raft.ConfState;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -308,7 +309,8 @@ final class DemoCommand implements Command {
       try {
         AdminSplitResponse r = PeerClients.<AdminSplitResponse>call(o -> clients.admin(address,
             Duration.ofSeconds(5)).split(AdminSplitRequest.newBuilder()
-            .setUserKey(ByteString.copyFromUtf8(key)).build(), o)).join();
+            .setUserKey(ByteString.copyFromUtf8(key))
+            .setStickyUntilMillis(RangeDescriptor.STICKY_FOREVER).build(), o)).join();
         if (!r.hasError()) {
           return true;
         }

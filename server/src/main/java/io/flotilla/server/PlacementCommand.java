@@ -2,6 +2,7 @@ package io.flotilla.server;
 
 import com.google.protobuf.ByteString;
 import io.flotilla.multiraft.kv.Keyspace;
+import io.flotilla.multiraft.runtime.RangeDescriptor;
 import io.flotilla.placement.proto.DecisionPb;
 import io.flotilla.placement.proto.ManualRequest;
 import io.flotilla.placement.proto.ManualResponse;
@@ -178,15 +179,17 @@ final class PlacementCommand implements Command {
     StoresResponse r = client.call(s -> s.stores(StoresRequest.getDefaultInstance()),
         StoresResponse::getError);
     out.printf("placement driver: node %d%n", r.getDriver());
-    out.printf("%-6s %-16s %-5s %7s %8s %10s %10s %9s %9s%n", "STORE", "STATE", "LIVE",
-        "RANGES", "LEADERS", "USED", "CAPACITY", "READS/S", "WRITES/S");
+    out.printf("%-6s %-16s %-5s %7s %8s %10s %10s %5s %9s %9s%n", "STORE", "STATE", "LIVE",
+        "RANGES", "LEADERS", "USED", "CAPACITY", "DISK", "READS/S", "WRITES/S");
     for (StoreReportPb s : r.getStoresList()) {
       String state = s.getState().name().toLowerCase()
           + (s.getState().name().equals("DECOMMISSIONING") ? " (" + s.getReplicasLeft()
               + " left)" : "");
-      out.printf("%-6d %-16s %-5s %7d %8d %10s %10s %9.1f %9.1f%n", s.getStoreId(), state,
+      String disk = s.getCapacityBytes() == 0 ? "-" : Math.round(100.0
+          * (s.getCapacityBytes() - s.getAvailableBytes()) / s.getCapacityBytes()) + "%";
+      out.printf("%-6d %-16s %-5s %7d %8d %10s %10s %5s %9.1f %9.1f%n", s.getStoreId(), state,
           s.getLive() ? "yes" : "NO", s.getRangeCount(), s.getLeaderCount(),
-          bytes(s.getUsedBytes()), bytes(s.getCapacityBytes()), s.getReadsPerSec(),
+          bytes(s.getUsedBytes()), bytes(s.getCapacityBytes()), disk, s.getReadsPerSec(),
           s.getWritesPerSec());
     }
     return OK;
@@ -195,17 +198,26 @@ final class PlacementCommand implements Command {
   private int ranges(PlacementClient client) throws PlacementClient.PlacementException {
     RangesResponse r = client.call(s -> s.ranges(RangesRequest.getDefaultInstance()),
         RangesResponse::getError);
-    out.printf("%-20s %-14s %-14s %-7s %-12s %-9s %9s %8s %8s %8s%n", "RANGE", "START", "END",
-        "LEADER", "VOTERS", "LEARNERS", "BYTES", "KEYS", "READS/S", "WRITES/S");
+    out.printf("%-20s %-14s %-14s %-7s %-12s %-9s %9s %8s %8s %8s %-6s%n", "RANGE", "START",
+        "END", "LEADER", "VOTERS", "LEARNERS", "BYTES", "KEYS", "READS/S", "WRITES/S", "SPLIT");
+    long now = System.currentTimeMillis();
     for (RangeReportPb x : r.getRangesList()) {
-      out.printf("%-20d %-14s %-14s %-7d %-12s %-9s %9s %8d %8.1f %8.1f%n",
+      out.printf("%-20d %-14s %-14s %-7d %-12s %-9s %9s %8d %8.1f %8.1f %-6s%n",
           x.getRange().getRangeId(), key(x.getRange().getStartKey().toByteArray(), "-inf"),
           key(x.getRange().getEndKey().toByteArray(), "+inf"), x.getLeader(),
           x.getVotersList(), x.getLearnersList().isEmpty() ? "-" : x.getLearnersList(),
           bytes(x.getApproxBytes()), x.getApproxKeys(), x.getReadsPerSec(),
-          x.getWritesPerSec());
+          x.getWritesPerSec(), stays(x.getRange().getStickyUntilMillis(), now));
     }
     return OK;
+  }
+
+  /** Whether the split at a range's start stays: "kept", minutes left, or "-" (mergeable). */
+  private static String stays(long untilMillis, long now) {
+    if (untilMillis == RangeDescriptor.STICKY_FOREVER) {
+      return "kept";
+    }
+    return untilMillis > now ? (untilMillis - now + 59_999) / 60_000 + "m" : "-";
   }
 
   private int operators(PlacementClient client) throws PlacementClient.PlacementException {

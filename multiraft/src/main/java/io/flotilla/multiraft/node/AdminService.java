@@ -139,7 +139,7 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
     }
     RangeInfo range = holder;
     if (range.leader() == self) {
-      return runtime.split(range.descriptor().rangeId(), key)
+      return runtime.split(range.descriptor().rangeId(), key, req.getStickyUntilMillis())
           .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
           .thenApply(r -> r.error() == null
               ? AdminSplitResponse.newBuilder().setRange(range.descriptor().toProto())

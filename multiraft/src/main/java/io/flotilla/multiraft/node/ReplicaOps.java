@@ -201,7 +201,7 @@ final class ReplicaOps {
           return done(AdminSplitResponse.newBuilder().setError(Membership.error(
               KvError.Code.INVALID, step + e.getMessage())).build());
         }
-        return runtime.split(id, key)
+        return runtime.split(id, key, req.getStickyUntilMillis())
             .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
             .thenApply(r -> r.error() == null
                 ? AdminSplitResponse.newBuilder().setRange(d.toProto())

@@ -19,14 +19,37 @@ import java.util.HexFormat;
  * @param members voters and learners; a replica's id is its node's id
  * @param membersIndex the index of the range's log entry that last changed {@code members}, 0
  *     for the members the range was created with
+ * @param stickyUntilMillis until when (wall-clock milliseconds) the split that made this range
+ *     stays: the placement driver does not merge it into its left neighbour before then. 0: a
+ *     split by size, free to merge; {@link #STICKY_FOREVER}: a split a person asked for. A
+ *     property of the range's start key, so a range keeps it through its own splits.
  */
 public record RangeDescriptor(long rangeId, byte[] startKey, byte[] endKey, long generation,
-    ConfState members, long membersIndex) {
+    ConfState members, long membersIndex, long stickyUntilMillis) {
+
+  /** A split that is never merged away by the placement driver. */
+  public static final long STICKY_FOREVER = Long.MAX_VALUE;
 
   /** A descriptor with the members the range was created with. */
   public RangeDescriptor(long rangeId, byte[] startKey, byte[] endKey, long generation,
       ConfState members) {
-    this(rangeId, startKey, endKey, generation, members, 0);
+    this(rangeId, startKey, endKey, generation, members, 0, 0);
+  }
+
+  public RangeDescriptor(long rangeId, byte[] startKey, byte[] endKey, long generation,
+      ConfState members, long membersIndex) {
+    this(rangeId, startKey, endKey, generation, members, membersIndex, 0);
+  }
+
+  /** Whether the split that made this range still stays at {@code nowMillis}. */
+  public boolean sticky(long nowMillis) {
+    return stickyUntilMillis > nowMillis;
+  }
+
+  /** This range's span narrowed or widened to end at {@code newEnd}, at {@code newGeneration}. */
+  public RangeDescriptor withEnd(byte[] newEnd, long newGeneration) {
+    return new RangeDescriptor(rangeId, startKey, newEnd, newGeneration, members, membersIndex,
+        stickyUntilMillis);
   }
 
   public boolean contains(byte[] key) {
@@ -53,23 +76,27 @@ public record RangeDescriptor(long rangeId, byte[] startKey, byte[] endKey, long
         .setGeneration(generation)
         .setMembers(ByteString.copyFrom(members.encode()))
         .setMembersIndex(membersIndex)
+        .setStickyUntilMillis(stickyUntilMillis)
         .build();
   }
 
   public static RangeDescriptor fromProto(RangeDescriptorPb pb) {
     return new RangeDescriptor(pb.getRangeId(), pb.getStartKey().toByteArray(),
         pb.getEndKey().toByteArray(), pb.getGeneration(),
-        ConfState.decode(pb.getMembers().toByteArray()), pb.getMembersIndex());
+        ConfState.decode(pb.getMembers().toByteArray()), pb.getMembersIndex(),
+        pb.getStickyUntilMillis());
   }
 
   /** The same descriptor with other members, keeping the index they are known from. */
   public RangeDescriptor withMembers(ConfState newMembers) {
-    return new RangeDescriptor(rangeId, startKey, endKey, generation, newMembers, membersIndex);
+    return new RangeDescriptor(rangeId, startKey, endKey, generation, newMembers, membersIndex,
+        stickyUntilMillis);
   }
 
   /** The members set by the conf change at log index {@code atIndex}. */
   public RangeDescriptor withMembers(ConfState newMembers, long atIndex) {
-    return new RangeDescriptor(rangeId, startKey, endKey, generation, newMembers, atIndex);
+    return new RangeDescriptor(rangeId, startKey, endKey, generation, newMembers, atIndex,
+        stickyUntilMillis);
   }
 
   @Override
@@ -77,7 +104,7 @@ public record RangeDescriptor(long rangeId, byte[] startKey, byte[] endKey, long
     return o instanceof RangeDescriptor d && d.rangeId == rangeId
         && Arrays.equals(d.startKey, startKey) && Arrays.equals(d.endKey, endKey)
         && d.generation == generation && d.members.equals(members)
-        && d.membersIndex == membersIndex;
+        && d.membersIndex == membersIndex && d.stickyUntilMillis == stickyUntilMillis;
   }
 
   @Override

@@ -288,9 +288,8 @@ final class Replica {
   /** Takes the span (and newest timestamp) of {@code right}, frozen at the commit's index. */
   private void absorb(CommitMergePb c, Replica right) {
     RangeDescriptor r = RangeDescriptor.fromProto(c.getRight());
-    descriptor = new RangeDescriptor(rangeId, descriptor.startKey(), r.endKey(),
-        Math.max(descriptor.generation(), r.generation()) + 1, descriptor.members(),
-        descriptor.membersIndex());
+    descriptor = descriptor.withEnd(r.endKey(),
+        Math.max(descriptor.generation(), r.generation()) + 1);
     maxTs = Math.max(maxTs, right.maxTs);
     effect = new AppliedMerge(right);
   }
@@ -360,8 +359,7 @@ final class Replica {
         return new ApplyResult(false, null, new RangeException.KeyOutsideRange(descriptor));
       }
       effect = new AppliedSplit(cmd.getSplit(), descriptor.endKey());
-      descriptor = new RangeDescriptor(rangeId, descriptor.startKey(), at,
-          descriptor.generation() + 1, descriptor.members());
+      descriptor = descriptor.withEnd(at, descriptor.generation() + 1);
       return ApplyResult.OK;
     }
     // The batch holds other entries' writes too: a refused command undoes only its own.

@@ -326,12 +326,26 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     });
   }
 
-  /** Splits a range at {@code splitKey}; the right half becomes a new range and Raft group. */
+  /**
+   * Splits a range at {@code splitKey}; the right half becomes a new range and Raft group, free
+   * to be merged back by the placement driver.
+   */
   public CompletableFuture<ApplyResult> split(long rangeId, byte[] splitKey) {
+    return split(rangeId, splitKey, 0);
+  }
+
+  /**
+   * Splits a range at {@code splitKey}; the right half becomes a new range and Raft group that
+   * the placement driver leaves split until {@code stickyUntilMillis} ({@link
+   * RangeDescriptor#stickyUntilMillis}).
+   */
+  public CompletableFuture<ApplyResult> split(long rangeId, byte[] splitKey,
+      long stickyUntilMillis) {
     // Not the raft thread's random: this runs on the caller's thread.
     long newId = (java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1) | 1;
     CommandPb cmd = CommandPb.newBuilder().setSplit(SplitPb.newBuilder()
-        .setSplitKey(ByteString.copyFrom(splitKey)).setNewRangeId(newId)).build();
+        .setSplitKey(ByteString.copyFrom(splitKey)).setNewRangeId(newId)
+        .setStickyUntilMillis(stickyUntilMillis)).build();
     return propose(rangeId, splitKey, cmd);
   }
 
@@ -1030,7 +1044,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     }
     RangeDescriptor rightDesc = new RangeDescriptor(split.getNewRangeId(),
         split.getSplitKey().toByteArray(), applied.rightEnd(), left.descriptor.generation(),
-        left.descriptor.members());
+        left.descriptor.members(), 0, split.getStickyUntilMillis());
     // The right half's keys hold versions up to the left's newest timestamp: its writes must
     // go above them.
     RaftHardState voted = RaftHardState.EMPTY;

@@ -247,6 +247,44 @@ class StoreRuntimeTest {
   }
 
   /**
+   * A split made to stay marks the right half's descriptor on every replica, through restarts;
+   * the left half keeps its own mark, and a later split of the right half passes it on to
+   * neither new boundary but keeps it at the right half's start.
+   */
+  @Test
+  void aStickySplitMarksTheRightHalfOnEveryReplicaAndSurvivesARestart() {
+    startCluster(3);
+    await("a leader", () -> leaderOf(1) != 0);
+    StoreRuntime leader = nodes.get(leaderOf(1));
+    assertTrue(join(leader.split(1, b("h"), 12_345)).ok());
+    await("every node holds two ranges", () -> nodes.values().stream()
+        .allMatch(n -> n.ranges().size() == 2));
+    long right = nodes.get(1L).ranges().stream().mapToLong(ri -> ri.descriptor().rangeId())
+        .filter(id -> id != 1).findFirst().orElseThrow();
+    await("the right half has a leader", () -> leaderOf(right) != 0);
+    assertTrue(join(nodes.get(leaderOf(right)).split(right, b("p"))).ok());
+    await("every node holds three ranges", () -> nodes.values().stream()
+        .allMatch(n -> n.ranges().size() == 3));
+
+    nodes.remove(3L).close();
+    stores.remove(3L).close();
+    Store reopened = Store.open(dir.resolve("n3"), StoreOptions.DEFAULTS);
+    stores.put(3L, reopened);
+    StoreRuntime restarted = new StoreRuntime(3, reopened, new RaftLogStore(reopened),
+        net.join(3, IncomingSnapshots.REFUSE, 100_000), FAST, System::currentTimeMillis);
+    nodes.put(3L, restarted);
+    restarted.start();
+    await("the restarted node holds three ranges", () -> restarted.ranges().size() == 3);
+    for (StoreRuntime n : nodes.values()) {
+      for (RangeInfo ri : n.ranges()) {
+        RangeDescriptor d = ri.descriptor();
+        long expected = d.rangeId() == right ? 12_345 : 0;
+        assertEquals(expected, d.stickyUntilMillis(), "node " + n.nodeId() + ": " + d);
+      }
+    }
+  }
+
+  /**
    * The right half's leader can reach a node before the split's commit does: its messages start
    * an empty replica there. When the split then applies, that replica must become the right
    * half (snapshots are refused here, so nothing else could ever give it its span).

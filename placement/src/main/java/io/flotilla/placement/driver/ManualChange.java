@@ -2,6 +2,7 @@ package io.flotilla.placement.driver;
 
 import io.flotilla.multiraft.kv.Keyspace;
 import io.flotilla.multiraft.proto.KvError;
+import io.flotilla.multiraft.runtime.RangeDescriptor;
 import io.flotilla.placement.model.ClusterView;
 import io.flotilla.placement.model.RangeStats;
 import io.flotilla.placement.operator.MoveReplica;
@@ -69,8 +70,8 @@ final class ManualChange {
         if (!r.strictlyContains(key)) {
           throw new IllegalArgumentException("range " + r.rangeId() + " already starts there");
         }
-        yield started(tenure, view, new SplitRange(r, key, "asked: flotilla split", now,
-            settings));
+        yield started(tenure, view, new SplitRange(r, key, RangeDescriptor.STICKY_FOREVER,
+            "asked: flotilla split", now, settings));
       }
       case TRANSFER_LEADER -> {
         var t = request.getTransferLeader();

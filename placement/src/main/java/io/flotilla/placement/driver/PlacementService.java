@@ -53,7 +53,8 @@ final class PlacementService extends PlacementGrpc.PlacementImplBase {
       StoreStats st = view.store(id);
       StoreReportPb.Builder r = StoreReportPb.newBuilder().setStoreId(id)
           .setState(StoreStatePb.valueOf(st.state().name())).setLive(view.isLive(id))
-          .setCapacityBytes(st.capacityBytes()).setUsedBytes(st.usedBytes())
+          .setCapacityBytes(st.capacityBytes()).setAvailableBytes(st.availableBytes())
+          .setUsedBytes(st.usedBytes())
           .setRangeCount(view.replicaCount(id)).setLeaderCount(view.leaderCount(id))
           .setReadsPerSec(st.readsPerSec()).setWritesPerSec(st.writesPerSec())
           .setLastReportMillis(st.lastHeartbeatMillis());

@@ -8,10 +8,11 @@ import io.flotilla.placement.model.RangeStats;
 final class Reports {
   private Reports() {}
 
-  /** The span and generation of a range (members are in the range's own status). */
+  /** The span, generation and stickiness of a range (members are in the report's lists). */
   static RangeDescriptorPb descriptor(RangeStats r) {
     return RangeDescriptorPb.newBuilder().setRangeId(r.rangeId())
         .setStartKey(ByteString.copyFrom(r.startKey()))
-        .setEndKey(ByteString.copyFrom(r.endKey())).setGeneration(r.generation()).build();
+        .setEndKey(ByteString.copyFrom(r.endKey())).setGeneration(r.generation())
+        .setStickyUntilMillis(r.stickyUntilMillis()).build();
   }
 }

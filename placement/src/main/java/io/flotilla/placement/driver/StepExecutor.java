@@ -90,7 +90,8 @@ final class StepExecutor {
       // The leader finds the middle of the range's bytes; at the planned generation only, since
       // a step asked again after its split took must not split the left half once more.
       return outcome(admin.split(AdminSplitRequest.newBuilder().setRangeId(s.rangeId())
-          .setBySize(true).setExpectedGeneration(s.generation()).build()),
+          .setBySize(true).setExpectedGeneration(s.generation())
+          .setStickyUntilMillis(s.stickyUntilMillis()).build()),
           resp -> resp.getError());
     }
     if (!Keyspace.isUserKey(s.key())) {
@@ -98,7 +99,8 @@ final class StepExecutor {
           + Keyspace.show(s.key()) + " is a system key; the system range is not split");
     }
     return outcome(admin.split(AdminSplitRequest.newBuilder()
-        .setUserKey(ByteString.copyFrom(Keyspace.toUser(s.key()))).build()),
+        .setUserKey(ByteString.copyFrom(Keyspace.toUser(s.key())))
+        .setStickyUntilMillis(s.stickyUntilMillis()).build()),
         resp -> resp.getError());
   }
 

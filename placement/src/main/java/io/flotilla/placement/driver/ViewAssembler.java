@@ -86,7 +86,8 @@ final class ViewAssembler {
       byte[] splitKey = r.getLoadSplitKey().isEmpty() ? null : r.getLoadSplitKey().toByteArray();
       ranges.add(new RangeStats(d.rangeId(), d.startKey(), d.endKey(), d.generation(),
           List.copyOf(d.members().voters()), List.copyOf(d.members().learners()), leader,
-          r.getApproxBytes(), r.getApproxKeys(), reads, writes, splitKey));
+          r.getApproxBytes(), r.getApproxKeys(), reads, writes, splitKey,
+          d.stickyUntilMillis()));
     }
     previous = counted;
     ranges.sort(Comparator.comparing(RangeStats::startKey, Arrays::compareUnsigned));
@@ -110,7 +111,7 @@ final class ViewAssembler {
       }
       double[] load = storeLoad.getOrDefault(id, new double[2]);
       stores.put(id, new StoreStats(id, state, s.getStore().getCapacityBytes(),
-          s.getStore().getUsedBytes(), replicas, leaders, load[0], load[1], 0, seen));
+          s.getStore().getAvailableBytes(), s.getStore().getUsedBytes(), replicas, leaders, load[0], load[1], 0, seen));
     }
     return new ClusterView(nowMillis, settings, stores, ranges, inFlight, history);
   }

@@ -101,6 +101,15 @@ public final class ClusterView {
     return silentFor(storeId) <= settings.storeDeadAfterMillis();
   }
 
+  /**
+   * Whether the store's disk is fuller than the max-disk-used setting: it takes no new
+   * replicas (a snapshot could fill it, and a full disk stops every range on it).
+   */
+  public boolean diskFull(long storeId) {
+    StoreStats s = stores.get(storeId);
+    return s != null && s.diskUsedFraction() > settings.maxDiskUsed();
+  }
+
   /** Heard from within the down-after time: counted on for quorums and new work. */
   public boolean isResponsive(long storeId) {
     return silentFor(storeId) <= settings.storeDownAfterMillis();

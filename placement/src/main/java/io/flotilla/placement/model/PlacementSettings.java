@@ -27,13 +27,16 @@ import java.util.List;
  *     send one
  * @param minSnapshotBytesPerSec the slowest snapshot transfer counted as progress: a step that
  *     sends a snapshot of B bytes may take B / this longer
+ * @param loadSplitMergeDelayMillis a range split off for its load is not merged back for this
+ *     long (a hot spot that cooled for a moment must not be merged and split again)
+ * @param maxDiskUsed a store whose disk is fuller than this fraction takes no new replicas
  */
 public record PlacementSettings(int replicas, long storeDownAfterMillis,
     long storeDeadAfterMillis, int maxSnapshotsPerStore, int maxOperatorsPerStore,
     int maxOperatorsInFlight, long splitSizeBytes, double splitWritesPerSec, long mergeSizeBytes,
     double replicaTolerance, double byteTolerance, double leaderTolerance,
     double leaderLoadTolerance, long cooldownMillis, long stepTimeoutMillis,
-    long minSnapshotBytesPerSec) {
+    long minSnapshotBytesPerSec, long loadSplitMergeDelayMillis, double maxDiskUsed) {
 
   private static final long MIB = 1L << 20;
 
@@ -42,7 +45,8 @@ public record PlacementSettings(int replicas, long storeDownAfterMillis,
       "store-down-after", "store-dead-after", "max-snapshots-per-store",
       "max-operators-per-store", "max-operators-in-flight", "split-size", "split-writes",
       "merge-size", "replica-tolerance", "byte-tolerance", "leader-tolerance",
-      "leader-load-tolerance", "cooldown", "step-timeout", "min-snapshot-rate");
+      "leader-load-tolerance", "cooldown", "step-timeout", "min-snapshot-rate",
+      "load-split-merge-delay", "max-disk-used");
 
   public PlacementSettings {
     atLeast("replicas", replicas, 1);
@@ -66,6 +70,11 @@ public record PlacementSettings(int replicas, long storeDownAfterMillis,
     atLeast("cooldown", cooldownMillis, 0);
     atLeast("step-timeout", stepTimeoutMillis, 1);
     atLeast("min-snapshot-rate", minSnapshotBytesPerSec, 1);
+    atLeast("load-split-merge-delay", loadSplitMergeDelayMillis, 0);
+    if (!(maxDiskUsed > 0 && maxDiskUsed <= 1)) {
+      throw new IllegalArgumentException(
+          "placement setting 'max-disk-used' must be in (0, 1], got " + maxDiskUsed);
+    }
   }
 
   public static PlacementSettings defaults() {
@@ -132,6 +141,8 @@ public record PlacementSettings(int replicas, long storeDownAfterMillis,
     private long cooldownMillis = 60 * 60_000;
     private long stepTimeoutMillis = 60_000;
     private long minSnapshotBytesPerSec = 4 * MIB;
+    private long loadSplitMergeDelayMillis = 5 * 60_000;
+    private double maxDiskUsed = 0.95;
 
     private Builder() {
     }
@@ -159,6 +170,8 @@ public record PlacementSettings(int replicas, long storeDownAfterMillis,
         case "cooldown" -> cooldownMillis = whole;
         case "step-timeout" -> stepTimeoutMillis = whole;
         case "min-snapshot-rate" -> minSnapshotBytesPerSec = whole;
+        case "load-split-merge-delay" -> loadSplitMergeDelayMillis = whole;
+        case "max-disk-used" -> maxDiskUsed = value;
         default -> throw new IllegalArgumentException("unknown placement setting '" + name
             + "'; known: " + String.join(", ", NAMES));
       }
@@ -169,7 +182,8 @@ public record PlacementSettings(int replicas, long storeDownAfterMillis,
       return new PlacementSettings(replicas, storeDownAfterMillis, storeDeadAfterMillis,
           maxSnapshotsPerStore, maxOperatorsPerStore, maxOperatorsInFlight, splitSizeBytes,
           splitWritesPerSec, mergeSizeBytes, replicaTolerance, byteTolerance, leaderTolerance,
-          leaderLoadTolerance, cooldownMillis, stepTimeoutMillis, minSnapshotBytesPerSec);
+          leaderLoadTolerance, cooldownMillis, stepTimeoutMillis, minSnapshotBytesPerSec,
+          loadSplitMergeDelayMillis, maxDiskUsed);
     }
   }
 }

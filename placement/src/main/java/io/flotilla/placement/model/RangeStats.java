@@ -12,7 +12,15 @@ import java.util.List;
  */
 public record RangeStats(long rangeId, byte[] startKey, byte[] endKey, long generation,
     List<Long> voters, List<Long> learners, long leaderStore, long approxBytes, long approxKeys,
-    double readsPerSec, double writesPerSec, byte[] loadSplitKey) {
+    double readsPerSec, double writesPerSec, byte[] loadSplitKey, long stickyUntilMillis) {
+
+  /** A range whose split may be merged away at any time. */
+  public RangeStats(long rangeId, byte[] startKey, byte[] endKey, long generation,
+      List<Long> voters, List<Long> learners, long leaderStore, long approxBytes, long approxKeys,
+      double readsPerSec, double writesPerSec, byte[] loadSplitKey) {
+    this(rangeId, startKey, endKey, generation, voters, learners, leaderStore, approxBytes,
+        approxKeys, readsPerSec, writesPerSec, loadSplitKey, 0);
+  }
 
   public RangeStats {
     voters = List.copyOf(voters);
@@ -42,6 +50,11 @@ public record RangeStats(long rangeId, byte[] startKey, byte[] endKey, long gene
    */
   public boolean isSystemRange() {
     return startKey.length == 0;
+  }
+
+  /** Whether the split that made this range stays at {@code nowMillis}: no merge takes it. */
+  public boolean sticky(long nowMillis) {
+    return stickyUntilMillis > nowMillis;
   }
 
   public double load() {

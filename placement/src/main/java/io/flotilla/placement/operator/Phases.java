@@ -176,12 +176,15 @@ final class Phases {
     private final long rangeId;
     private final long generation;
     private final byte[] key;
+    private final long stickyUntilMillis;
 
-    SplitPhase(long timeoutMillis, long rangeId, long generation, byte[] key) {
+    SplitPhase(long timeoutMillis, long rangeId, long generation, byte[] key,
+        long stickyUntilMillis) {
       super("split", timeoutMillis);
       this.rangeId = rangeId;
       this.generation = generation;
       this.key = key;
+      this.stickyUntilMillis = stickyUntilMillis;
     }
 
     @Override
@@ -200,7 +203,7 @@ final class Phases {
 
     @Override
     Step step(ClusterView view) {
-      return new SplitAt(rangeId, generation, key);
+      return new SplitAt(rangeId, generation, key, stickyUntilMillis);
     }
   }
 

@@ -116,8 +116,10 @@ public final class Admission {
     return perStore.getOrDefault(storeId, 0) < settings.maxOperatorsPerStore();
   }
 
+  /** Whether the store may take one more snapshot: below the limit, and its disk not full. */
   public boolean canReceiveSnapshot(long storeId) {
-    return receiving.getOrDefault(storeId, 0) < settings.maxSnapshotsPerStore();
+    return receiving.getOrDefault(storeId, 0) < settings.maxSnapshotsPerStore()
+        && !view.diskFull(storeId);
   }
 
   public boolean canSendSnapshot(long storeId) {

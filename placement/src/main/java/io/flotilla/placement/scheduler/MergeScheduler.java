@@ -12,12 +12,14 @@ import java.util.Set;
 
 /**
  * Merges adjacent ranges that are both small and cool, when together they stay below half the
- * split size and half the split load (so the result is never split again at once). A merge
- * needs both ranges on the same voters; when they differ, this first aligns them, one move at
- * a time, by moving a replica of the right range onto a store of the left one, or the other
- * way when the cooldown forbids that (the right range left the store recently). Aligning
- * rather than waiting for chance keeps empty ranges from lingering; balance corrects what it
- * costs afterwards. Pairs are disjoint in a pass.
+ * split size and half the split load (so the result is never split again at once), and the
+ * split between them was not made to stay (asked for by a person, or split off for its load
+ * a short while ago: {@code RangeStats#sticky}). A merge needs both ranges on the same
+ * voters; when they differ, this first aligns them, one move at a time, by moving a replica of
+ * the right range onto a store of the left one, or the other way when the cooldown forbids
+ * that (the right range left the store recently). Aligning rather than waiting for chance
+ * keeps empty ranges from lingering; balance corrects what it costs afterwards. Pairs are
+ * disjoint in a pass.
  */
 public final class MergeScheduler implements PlacementScheduler {
 
@@ -34,7 +36,7 @@ public final class MergeScheduler implements PlacementScheduler {
   @Override
   public void schedule(ClusterView view, Admission admission) {
     if (view.settings().mergeSizeBytes() == 0) {
-      return; // merging is off (the driver's default while stores cannot merge)
+      return; // merging is off
     }
     List<RangeStats> ranges = view.ranges();
     for (int i = 0; i + 1 < ranges.size() && !admission.full(); i++) {
@@ -55,6 +57,7 @@ public final class MergeScheduler implements PlacementScheduler {
     // The first range is the system range (it starts at the empty key): nodes find the
     // cluster's records by its id, so it never merges away.
     return left.isLeftNeighbourOf(right) && left.startKey().length > 0
+        && !right.sticky(view.nowMillis())
         && admission.isFree(left.rangeId()) && admission.isFree(right.rangeId())
         && left.leaderStore() != 0 && right.leaderStore() != 0
         && left.learners().isEmpty() && right.learners().isEmpty()

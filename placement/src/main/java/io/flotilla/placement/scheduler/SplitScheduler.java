@@ -56,11 +56,14 @@ public final class SplitScheduler implements PlacementScheduler {
   private static SplitRange split(RangeStats r, ClusterView view) {
     PlacementSettings s = view.settings();
     if (r.approxBytes() > s.splitSizeBytes()) {
-      return new SplitRange(r, null, "range %d holds %.1f MiB, above the split size %.1f MiB"
+      return new SplitRange(r, null, 0, "range %d holds %.1f MiB, above the split size %.1f MiB"
           .formatted(r.rangeId(), r.approxBytes() / MIB, s.splitSizeBytes() / MIB),
           view.nowMillis(), s);
     }
-    return new SplitRange(r, r.loadSplitKey(), "range %d takes %.0f writes/s, above %.0f"
-        .formatted(r.rangeId(), r.writesPerSec(), s.splitWritesPerSec()), view.nowMillis(), s);
+    // Kept split for a while: its load may dip before it is gone, and a merge then would only
+    // be split again.
+    return new SplitRange(r, r.loadSplitKey(), view.nowMillis() + s.loadSplitMergeDelayMillis(),
+        "range %d takes %.0f writes/s, above %.0f".formatted(r.rangeId(), r.writesPerSec(),
+            s.splitWritesPerSec()), view.nowMillis(), s);
   }
 }

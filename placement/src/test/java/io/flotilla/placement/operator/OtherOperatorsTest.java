@@ -60,10 +60,13 @@ class OtherOperatorsTest {
   @Test
   void splitSucceedsWhenTheRangeEndsAtTheKeyWithANewGeneration() {
     RangeStats r = cluster.rangeStats(7);
-    SplitRange op = new SplitRange(r, r.loadSplitKey(), "test", cluster.now(),
+    long stays = cluster.now() + 60_000;
+    SplitRange op = new SplitRange(r, r.loadSplitKey(), stays, "test", cluster.now(),
         cluster.settings());
     op.observe(cluster.build());
-    assertEquals(7, op.currentStep().orElseThrow().rangeId());
+    SplitAt step = (SplitAt) op.currentStep().orElseThrow();
+    assertEquals(7, step.rangeId());
+    assertEquals(stays, step.stickyUntilMillis(), "the step asks for the split to stay");
     advance(new RangeStats(7, r.startKey(), r.loadSplitKey(), 2, r.voters(), List.of(), 1, 0, 0,
         0, 0, null));
     op.observe(cluster.build());
@@ -74,7 +77,7 @@ class OtherOperatorsTest {
   void splitRefusesAKeyOutsideTheRange() {
     RangeStats r = cluster.rangeStats(7);
     var e = assertThrows(IllegalArgumentException.class, () -> new SplitRange(r,
-        r.endKey(), "test", cluster.now(), cluster.settings()));
+        r.endKey(), 0, "test", cluster.now(), cluster.settings()));
     assertTrue(e.getMessage().contains("is not inside the range"), e.getMessage());
   }
 

@@ -53,4 +53,26 @@ class MergeSchedulerTest {
     assertEquals(4, move.from());
     assertEquals(1, move.to());
   }
+
+  @Test
+  void leavesASplitMadeToStayUntilItsTime() {
+    ViewBuilder b = new ViewBuilder().up(1, 2, 3)
+        .range(10, 1, A, List.of(), 0, 0).range(11, 1, A, List.of(), 0, 0);
+    b.sticky(11, b.now() + 1);
+    assertEquals(List.of(), run(b.build()), "the split at range 11's start stays");
+    b.now(b.now() + 1);
+    MergeRanges m = assertInstanceOf(MergeRanges.class, run(b.build()).get(0));
+    assertEquals(11, m.rightRangeId(), "its time is up: the pair merges");
+  }
+
+  @Test
+  void aStickyLeftRangeStillTakesItsRightNeighbour() {
+    ViewBuilder b = new ViewBuilder().up(1, 2, 3)
+        .range(10, 1, A, List.of(), 0, 0).range(11, 1, A, List.of(), 0, 0)
+        .range(12, 1, A, List.of(), 0, 0);
+    b.sticky(11, Long.MAX_VALUE);
+    MergeRanges m = assertInstanceOf(MergeRanges.class, run(b.build()).get(0));
+    assertEquals(11, m.rangeId(), "only the boundary at 11's start stays; 12's may go");
+    assertEquals(12, m.rightRangeId());
+  }
 }

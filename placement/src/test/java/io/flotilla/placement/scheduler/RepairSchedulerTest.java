@@ -51,6 +51,16 @@ class RepairSchedulerTest {
   }
 
   @Test
+  void neverPicksAStoreWhoseDiskIsFull() {
+    ClusterView view = new ViewBuilder().up(1, 2, 3, 5).dead(4)
+        .disk(3, 100, 4).disk(5, 100, 6)
+        .range(10, 1, List.of(1L, 2L, 4L))
+        .build();
+    MoveReplica move = assertInstanceOf(MoveReplica.class, run(view).get(0));
+    assertEquals(5, move.to(), "store 3's disk is 96% used, above max-disk-used 0.95");
+  }
+
+  @Test
   void leavesARangeWithoutALiveQuorumAlone() {
     ClusterView view = new ViewBuilder().up(1, 4, 5).dead(2, 3)
         .range(10, 1, List.of(1L, 2L, 3L))

@@ -76,6 +76,24 @@ public final class ViewBuilder {
     return this;
   }
 
+  /** Makes the split at range {@code id}'s start stay until {@code untilMillis}. */
+  public ViewBuilder sticky(long id, long untilMillis) {
+    RangeStats r = rangeStats(id);
+    return replace(new RangeStats(r.rangeId(), r.startKey(), r.endKey(), r.generation(),
+        r.voters(), r.learners(), r.leaderStore(), r.approxBytes(), r.approxKeys(),
+        r.readsPerSec(), r.writesPerSec(), r.loadSplitKey(), untilMillis));
+  }
+
+  /** Gives store {@code id} (already added) a disk of {@code capacity} bytes, {@code free}
+   *  of them available. */
+  public ViewBuilder disk(long id, long capacity, long free) {
+    StoreStats s = stores.get(id);
+    stores.put(id, new StoreStats(id, s.state(), capacity, free, capacity - free,
+        s.rangeCount(), s.leaderCount(), s.readsPerSec(), s.writesPerSec(),
+        s.writeBytesPerSec(), s.lastHeartbeatMillis()));
+    return this;
+  }
+
   /** Replaces range {@code id} (same position) with {@code r}. */
   public ViewBuilder replace(RangeStats r) {
     ranges.replaceAll(old -> old.rangeId() == r.rangeId() ? r : old);
@@ -109,6 +127,6 @@ public final class ViewBuilder {
       List<Long> learners, long leader) {
     return new RangeStats(r.rangeId(), r.startKey(), r.endKey(), generation, voters, learners,
         leader, r.approxBytes(), r.approxKeys(), r.readsPerSec(), r.writesPerSec(),
-        r.loadSplitKey());
+        r.loadSplitKey(), r.stickyUntilMillis());
   }
 }
