@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code flotilla demo} end to end: three real node processes, KV through {@code flotilla kv},
- * the loss of a node (SIGKILL) leaving the cluster writable, {@code flotilla status} seeing it,
- * and {@code flotilla demo stop}.
+ * a fourth node started as the README says ({@code flotilla start ... --join}) taking its share
+ * of the replicas from the placement driver, the loss of a node (SIGKILL) leaving the cluster
+ * writable, {@code flotilla status} seeing it, and {@code flotilla demo stop}.
  */
 class DemoCommandTest {
   @TempDir
@@ -46,6 +47,7 @@ class DemoCommandTest {
     int base = freeBasePort();
     String addrs = "127.0.0.1:" + base + ",127.0.0.1:" + (base + 1) + ",127.0.0.1:"
         + (base + 2);
+    Process fourth = null;
     try {
       String demo = run(0, "demo", "--dir", dir.toString(), "--base-port",
           String.valueOf(base), "--detach");
@@ -64,6 +66,14 @@ class DemoCommandTest {
       assertTrue(settled.contains(" ok "), "the range table compares ranges with their meta"
           + " records: " + settled);
 
+      fourth = startFourthNode(base);
+      String stores = awaitOutput(st -> replicasOf(st, 4) >= 3, "stores", "--addr", addrs);
+      assertTrue(replicasOf(stores, 4) >= 3, "node 4 takes its share of the 15 replicas: "
+          + stores);
+      String operators = run(0, "operators", "--addr", addrs);
+      assertTrue(operators.contains("SUCCEEDED") && operators.contains("MoveReplica"),
+          "the moves are decisions with their outcomes: " + operators);
+
       long victim = Long.parseLong(Files.readString(dir.resolve("n1/pid")).strip());
       ProcessHandle h = ProcessHandle.of(victim).orElseThrow();
       h.destroyForcibly();
@@ -73,13 +83,37 @@ class DemoCommandTest {
       assertEquals("2\n", run(0, "kv", "get", "b", "--addr", addrs));
       assertEquals("1\n", run(0, "kv", "get", "a", "--addr", addrs));
       String status = run(0, "status", "--addr", addrs);
-      assertTrue(status.contains("3 nodes (2 live), 5 ranges"), status);
+      assertTrue(status.contains("4 nodes (3 live), 5 ranges"), status);
     } finally {
       run(0, "demo", "stop", "--dir", dir.toString());
+      if (fourth != null) {
+        fourth.destroy();
+        fourth.waitFor(30, TimeUnit.SECONDS);
+      }
     }
     assertEquals(List.of(), DemoCommand.runningPids(dir));
     assertTrue(Files.readString(dir.resolve("n2/node.log")).contains("stopped"),
         "a stopped node shuts down cleanly");
+  }
+
+  /** The README's command for a fourth node, as a process of its own. */
+  private Process startFourthNode(int base) throws IOException {
+    List<String> cmd = new java.util.ArrayList<>(DemoCommand.currentJava());
+    cmd.addAll(List.of("start", "--store", dir.resolve("n4").toString(), "--listen",
+        "127.0.0.1:" + (base + 3), "--join", "127.0.0.1:" + base));
+    return new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("n4.log").toFile()).start();
+  }
+
+  /** The RANGES column of store {@code id} in {@code flotilla stores}' table, or -1. */
+  private static int replicasOf(String stores, long id) {
+    for (String line : stores.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length > 3 && f[0].equals(String.valueOf(id))) {
+        return Integer.parseInt(f[3]);
+      }
+    }
+    return -1;
   }
 
   /** A base port whose three node ports and three metrics ports are free now. */
@@ -109,11 +143,17 @@ class DemoCommandTest {
   /** Runs {@code status} until its output passes {@code done} (30 s at most); the last output. */
   private String awaitStatus(String addrs, java.util.function.Predicate<String> done)
       throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    String out = run(0, "status", "--addr", addrs);
+    return awaitOutput(done, "status", "--addr", addrs);
+  }
+
+  /** Runs a command until its output passes {@code done} (60 s at most); the last output. */
+  private String awaitOutput(java.util.function.Predicate<String> done, String... args)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String out = run(0, args);
     while (!done.test(out) && System.nanoTime() < deadline) {
-      Thread.sleep(200); // a maintenance round is 1 s: poll a few times per round
-      out = run(0, "status", "--addr", addrs);
+      Thread.sleep(200); // a maintenance or driver round is 1 s: poll a few times per round
+      out = run(0, args);
     }
     return out;
   }
