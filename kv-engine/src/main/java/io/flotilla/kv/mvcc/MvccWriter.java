@@ -149,6 +149,83 @@ public final class MvccWriter {
   }
 
   /**
+   * Commits transaction {@code startTs} in one step at {@code commitTs}, with no locks: the
+   * one-phase path for a transaction whose keys all live in one range, so that one Raft command
+   * carries all of them. Refused as {@link #prewrite} refuses (another transaction's lock, a
+   * commit after {@code startTs}, this transaction rolled back); refused, it added nothing. A
+   * key this transaction already committed is skipped, so a retry is harmless; one it locked
+   * (a prewrite of the two-phase path) is refused: a transaction takes one path.
+   */
+  public void commitOnePhase(List<Mutation> mutations, long startTs, long commitTs) {
+    Timestamps.check("start ts", startTs);
+    if (commitTs <= startTs) {
+      throw new IllegalArgumentException("commit ts " + commitTs + " must be after start ts "
+          + startTs);
+    }
+    SafePoint.checkPrewrite(startTs, reader.safePoint());
+    Set<ByteBuffer> seen = new HashSet<>();
+    List<Mutation> toWrite = new ArrayList<>();
+    for (Mutation m : mutations) {
+      checkKeySize(m.key());
+      if (m.value() != null && m.value().length > limits.maxValueBytes()) {
+        throw new IllegalArgumentException("value of " + m.value().length + " bytes exceeds"
+            + " the limit maxValueBytes=" + limits.maxValueBytes());
+      }
+      if (!seen.add(ByteBuffer.wrap(m.key()))) {
+        throw new IllegalArgumentException("key " + MvccKeys.show(m.key())
+            + " appears twice in one commit");
+      }
+      Lock own = reader.lock(MvccKeys.encodeUserKey(m.key()));
+      if (own != null && own.startTs() == startTs) {
+        throw new IllegalArgumentException("key " + MvccKeys.show(m.key()) + " is prewritten"
+            + " by transaction " + startTs + ": it commits in two phases, not one");
+      }
+      if (needsLock(m.key(), startTs)) {
+        toWrite.add(m);
+      }
+    }
+    for (Mutation m : toWrite) {
+      byte[] key = MvccKeys.encodeUserKey(m.key());
+      byte[] shortValue = null;
+      if (m.kind() == Mutation.Kind.PUT && m.value().length <= SHORT_VALUE_MAX_BYTES) {
+        shortValue = m.value();
+      } else if (m.kind() == Mutation.Kind.PUT) {
+        out.put(Cf.DATA, MvccKeys.version(key, startTs), m.value());
+      }
+      out.put(Cf.WRITE, MvccKeys.version(key, commitTs),
+          new Write(Write.Kind.of(m.kind()), startTs, shortValue).encode());
+    }
+  }
+
+  /**
+   * Keeps transaction {@code startTs} alive: its primary lock's TTL (counted from its start)
+   * becomes {@code ttlMillis} if that is longer. Returns the TTL the lock has now. Fails with
+   * {@link MvccException.TxnCommitted}, {@link MvccException.TxnAborted} or {@link
+   * MvccException.TxnNotFound} when the primary holds no lock of the transaction.
+   */
+  public long heartbeat(byte[] primary, long startTs, long ttlMillis) {
+    Timestamps.check("start ts", startTs);
+    byte[] key = MvccKeys.encodeUserKey(primary);
+    Lock lock = reader.lock(key);
+    if (lock == null || lock.startTs() != startTs) {
+      VersionedWrite done = reader.outcome(key, startTs);
+      if (done == null) {
+        throw new MvccException.TxnNotFound(primary, startTs);
+      }
+      if (done.write().kind() == Write.Kind.ROLLBACK) {
+        throw new MvccException.TxnAborted(primary, startTs);
+      }
+      throw new MvccException.TxnCommitted(primary, startTs, done.commitTs());
+    }
+    if (ttlMillis > lock.ttlMillis()) {
+      out.put(Cf.LOCK, key, new Lock(lock.kind(), lock.primary(), startTs, ttlMillis,
+          lock.shortValue()).encode());
+      return ttlMillis;
+    }
+    return lock.ttlMillis();
+  }
+
+  /**
    * Decides the fate of transaction {@code startTs} from its primary key, at TSO time {@code
    * currentTs}: committed, rolled back, or still locked. A primary lock whose TTL has run out is
    * rolled back now. A primary with neither lock nor outcome gets a rollback record, so the
