@@ -57,13 +57,19 @@ public abstract sealed class MvccException extends RuntimeException {
     }
   }
 
-  /** A rollback was asked for a transaction that has committed on this key. */
+  /** A rollback or heartbeat was asked for a transaction that has committed on this key. */
   public static final class TxnCommitted extends MvccException {
     private static final long serialVersionUID = 1L;
+    private final long commitTs;
 
     TxnCommitted(byte[] key, long startTs, long commitTs) {
-      super("cannot roll back txn " + startTs + ": it committed key " + MvccKeys.show(key)
-          + " at " + commitTs);
+      super("txn " + startTs + " committed key " + MvccKeys.show(key) + " at " + commitTs
+          + " already");
+      this.commitTs = commitTs;
+    }
+
+    public long commitTs() {
+      return commitTs;
     }
   }
 
@@ -80,9 +86,15 @@ public abstract sealed class MvccException extends RuntimeException {
   /** The timestamp is too old for the GC safe point: records it needs may be gone. */
   public static final class BelowSafePoint extends MvccException {
     private static final long serialVersionUID = 1L;
+    private final long safePoint;
 
-    BelowSafePoint(String message) {
+    BelowSafePoint(String message, long safePoint) {
       super(message);
+      this.safePoint = safePoint;
+    }
+
+    public long safePoint() {
+      return safePoint;
     }
   }
 }

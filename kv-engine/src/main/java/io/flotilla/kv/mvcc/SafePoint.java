@@ -34,7 +34,7 @@ final class SafePoint {
   static void check(String what, long ts, long safePoint) {
     if (ts < safePoint) {
       throw new MvccException.BelowSafePoint(what + " at ts " + ts + " is below the GC safe"
-          + " point " + safePoint + "; versions it needs may have been collected");
+          + " point " + safePoint + "; versions it needs may have been collected", safePoint);
     }
   }
 
@@ -45,7 +45,8 @@ final class SafePoint {
   static void checkPrewrite(long startTs, long safePoint) {
     if (startTs <= safePoint) {
       throw new MvccException.BelowSafePoint("prewrite at start ts " + startTs + " is at or"
-          + " below the GC safe point " + safePoint + "; the transaction must restart");
+          + " below the GC safe point " + safePoint + "; the transaction must restart",
+          safePoint);
     }
   }
 

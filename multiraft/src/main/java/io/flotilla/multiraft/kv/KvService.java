@@ -30,11 +30,21 @@ import io.flotilla.multiraft.proto.RangeLookupResponse;
 import io.flotilla.multiraft.proto.RangeMetaPb;
 import io.flotilla.multiraft.proto.ScanRequest;
 import io.flotilla.multiraft.proto.ScanResponse;
+import io.flotilla.multiraft.proto.TxnCommandPb;
+import io.flotilla.multiraft.proto.TxnErrorPb;
+import io.flotilla.multiraft.proto.TxnGetRequest;
+import io.flotilla.multiraft.proto.TxnGetResponse;
+import io.flotilla.multiraft.proto.TxnResultPb;
+import io.flotilla.multiraft.proto.TxnScanRequest;
+import io.flotilla.multiraft.proto.TxnScanResponse;
+import io.flotilla.multiraft.proto.TxnWriteRequest;
+import io.flotilla.multiraft.proto.TxnWriteResponse;
 import io.flotilla.multiraft.proto.WriteResponse;
 import io.flotilla.multiraft.runtime.ApplyResult;
 import io.flotilla.multiraft.runtime.RangeMeta;
 import io.flotilla.multiraft.runtime.ScanResult;
 import io.flotilla.multiraft.runtime.StoreRuntime;
+import io.flotilla.multiraft.runtime.TxnErrors;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
@@ -292,6 +302,101 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
         err -> WriteResponse.newBuilder().setError(err).build());
   }
 
+  // ------------------------------------------------------------------ transactions
+
+  @Override
+  public void txnWrite(TxnWriteRequest req, StreamObserver<TxnWriteResponse> out) {
+    txnWrite(req, out, responder);
+  }
+
+  /**
+   * A transaction's step: a refusal by MVCC is a {@code txn_error} (nothing written, the
+   * transaction knows its next move); a routing failure a KvError like any write's.
+   */
+  private void txnWrite(TxnWriteRequest req, StreamObserver<TxnWriteResponse> out,
+      Executor via) {
+    answer(true, via, () -> runtime.txnWrite(req.getRangeId(), req.getCommand()), out,
+        r -> {
+          if (r.error() == null) {
+            return r.current() == null ? TxnWriteResponse.getDefaultInstance()
+                : TxnWriteResponse.newBuilder().setResult(result(r.current())).build();
+          }
+          TxnErrorPb refusal = TxnErrors.of(r.error(), startTs(req.getCommand()));
+          return refusal != null ? TxnWriteResponse.newBuilder().setTxnError(refusal).build()
+              : TxnWriteResponse.newBuilder().setError(KvErrors.refusedOnApply(r.error()))
+                  .build();
+        },
+        err -> TxnWriteResponse.newBuilder().setError(err).build());
+  }
+
+  private static TxnResultPb result(byte[] encoded) {
+    try {
+      return TxnResultPb.parseFrom(encoded);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException("a transaction command's result is unreadable", e);
+    }
+  }
+
+  private static long startTs(TxnCommandPb c) {
+    return switch (c.getOpCase()) {
+      case PREWRITE -> c.getPrewrite().getStartTs();
+      case ONE_PHASE -> c.getOnePhase().getStartTs();
+      case COMMIT -> c.getCommit().getStartTs();
+      case ROLLBACK -> c.getRollback().getStartTs();
+      case CHECK_STATUS -> c.getCheckStatus().getStartTs();
+      case RESOLVE -> c.getResolve().getStartTs();
+      case HEARTBEAT -> c.getHeartbeat().getStartTs();
+      case OP_NOT_SET -> 0;
+    };
+  }
+
+  @Override
+  public void txnGet(TxnGetRequest req, StreamObserver<TxnGetResponse> out) {
+    txnGet(req, out, responder);
+  }
+
+  private void txnGet(TxnGetRequest req, StreamObserver<TxnGetResponse> out, Executor via) {
+    answer(false, via, () -> orTxnError(runtime.txnGet(req.getRangeId(),
+            req.getKey().toByteArray(), req.getReadTs())
+            .thenApply(value -> value == null ? TxnGetResponse.getDefaultInstance()
+                : TxnGetResponse.newBuilder().setFound(true)
+                    .setValue(ByteString.copyFrom(value)).build()),
+            req.getReadTs(), e -> TxnGetResponse.newBuilder().setTxnError(e).build()),
+        out, Function.identity(), err -> TxnGetResponse.newBuilder().setError(err).build());
+  }
+
+  @Override
+  public void txnScan(TxnScanRequest req, StreamObserver<TxnScanResponse> out) {
+    int limit = req.getLimit() == 0 ? MAX_SCAN_LIMIT : Math.min(req.getLimit(), MAX_SCAN_LIMIT);
+    answer(false, responder, () -> orTxnError(runtime.txnScan(req.getRangeId(),
+            req.getStartKey().toByteArray(), req.getEndKey().toByteArray(), limit,
+            req.getReadTs()).thenApply(result -> {
+              ScanResponse scan = scanned(result, limit);
+              return TxnScanResponse.newBuilder().addAllPairs(scan.getPairsList())
+                  .setRangeEnd(scan.getRangeEnd()).setLimitReached(scan.getLimitReached())
+                  .build();
+            }), req.getReadTs(), e -> TxnScanResponse.newBuilder().setTxnError(e).build()),
+        out, Function.identity(), err -> TxnScanResponse.newBuilder().setError(err).build());
+  }
+
+  /** A read's answer, with MVCC's refusal (a lock in the way, say) as a {@code txn_error}. */
+  private static <R> CompletableFuture<R> orTxnError(CompletableFuture<R> read, long ts,
+      Function<TxnErrorPb, R> refused) {
+    return read.handle((r, e) -> {
+      if (e == null) {
+        return r;
+      }
+      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause()
+          != null ? e.getCause() : e;
+      TxnErrorPb refusal = TxnErrors.of(cause, ts);
+      if (refusal == null) {
+        throw e instanceof java.util.concurrent.CompletionException c ? c
+            : new java.util.concurrent.CompletionException(e);
+      }
+      return refused.apply(refusal);
+    });
+  }
+
   // ------------------------------------------------------------------ multiplexed requests
 
   @Override
@@ -308,6 +413,10 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
           DIRECT);
       case COMPARE_AND_SET -> compareAndSet(r.getCompareAndSet(),
           s.answerTo(id, KvResponse.Builder::setCompareAndSet), DIRECT);
+      case TXN_WRITE -> txnWrite(r.getTxnWrite(), s.answerTo(id, KvResponse.Builder::setTxnWrite),
+          DIRECT);
+      case TXN_GET -> txnGet(r.getTxnGet(), s.answerTo(id, KvResponse.Builder::setTxnGet),
+          DIRECT);
       case OP_NOT_SET -> s.<WriteResponse>answerTo(id, KvResponse.Builder::setWrite).onNext(
           WriteResponse.newBuilder().setError(KvErrors.error(Code.INVALID, "request " + id
               + " names no operation (a client newer than this node?)")).build());

@@ -52,8 +52,11 @@ final class Replica {
   /** A linearizable read waiting for its ReadIndex and then for the applied index. */
   record PendingRead(long index, Runnable serve, CompletableFuture<?> future) {}
 
-  /** A read whose ReadIndex is not confirmed yet; failed if this replica loses leadership. */
-  record AwaitingIndex(Runnable serve, CompletableFuture<?> future) {}
+  /**
+   * A read whose ReadIndex is not confirmed yet; failed if this replica loses leadership.
+   * {@code readTs}: a snapshot read's timestamp (0 for a read of the latest state).
+   */
+  record AwaitingIndex(Runnable serve, CompletableFuture<?> future, long readTs) {}
 
   final long rangeId;
   final RaftNode node;
@@ -125,6 +128,8 @@ final class Replica {
    */
   final ArrayDeque<Entry> deferred = new ArrayDeque<>();
   final ArrayDeque<PendingRead> readsAwaitingApply = new ArrayDeque<>();
+  /** Snapshot reads against one-phase commits, while this replica leads. */
+  final OnePhaseGate onePhase = new OnePhaseGate();
 
   Replica(RaftNode node, Store store, ApplyStatePb state) {
     this.rangeId = state.getRange().getRangeId();
@@ -295,7 +300,7 @@ final class Replica {
   }
 
   private ApplyResult executeOne(CommandPb cmd, ApplyBatch out) {
-    if (cmd.hasCas() || cmd.hasMetaUpdate()) {
+    if (cmd.hasCas() || cmd.hasMetaUpdate() || cmd.hasTxn()) {
       // It reads what it may change: earlier entries of this cycle must be in the store.
       out.flush();
     }
@@ -378,6 +383,10 @@ final class Replica {
   }
 
   private ApplyResult write(CommandPb cmd, long ts, WriteBatch batch) {
+    if (cmd.hasTxn()) {
+      maxTs = Math.max(maxTs, TxnApplier.writesAt(cmd.getTxn()));
+      return TxnApplier.apply(store, descriptor, cmd.getTxn(), batch);
+    }
     try (ReadOptions view = new ReadOptions()) {
       MvccWriter w = new MvccWriter(store, view, batch);
       for (PutPb put : cmd.getPutsList()) {

@@ -16,6 +16,7 @@ import io.flotilla.multiraft.proto.PrepareMergePb;
 import io.flotilla.multiraft.proto.RangeDescriptorPb;
 import io.flotilla.multiraft.proto.ReplicaTombstonePb;
 import io.flotilla.multiraft.proto.SplitPb;
+import io.flotilla.multiraft.proto.TxnCommandPb;
 import io.flotilla.multiraft.transport.Envelope;
 import io.flotilla.multiraft.transport.Transport;
 import io.flotilla.raft.ConfChange;
@@ -43,6 +44,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.WriteBatch;
 
@@ -97,6 +99,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private final ScheduledExecutorService ticker;
   private final Thread raftThread;
   private volatile boolean running;
+  private volatile Supplier<CompletableFuture<Long>> tso;
 
   // Owned by the raft thread.
   private final Map<Long, Replica> replicas = new HashMap<>();
@@ -303,6 +306,102 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       proposals += proposed;
       entries++;
     }
+  }
+
+  /**
+   * Serves a transaction's command on a range's leader ({@link TxnApplier}); completes once it
+   * is applied here. A refusal by MVCC, or of a one-phase commit ({@link OnePhaseRefused}), is
+   * the result's error: nothing was written.
+   */
+  public CompletableFuture<ApplyResult> txnWrite(long rangeId, TxnCommandPb txn) {
+    byte[] key;
+    try {
+      key = TxnApplier.routingKey(txn);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(new ApplyResult(false, null, e));
+    }
+    CommandPb cmd = CommandPb.newBuilder().setTxn(txn).build();
+    if (!txn.hasOnePhase()) {
+      return propose(rangeId, key, cmd);
+    }
+    long commitTs = txn.getOnePhase().getCommitTs();
+    CompletableFuture<ApplyResult> f = new CompletableFuture<>();
+    enqueue(f, () -> {
+      Replica r = leaderReplica(rangeId, key);
+      if (r.frozenAt > 0) {
+        throw r.frozenError();
+      }
+      String refusal = r.onePhase.refusal(commitTs, r.node.term());
+      if (refusal != null) {
+        syncOnePhase(r);
+        f.complete(new ApplyResult(false, null, new OnePhaseRefused(rangeId, refusal)));
+        return;
+      }
+      r.load.write(key, cmd.getSerializedSize());
+      ProposalId id = proposeAlone(r, cmd, f);
+      r.onePhase.proposed(id.index(), commitTs);
+    });
+    return f;
+  }
+
+  /** A snapshot read of one key at {@code readTs}; a lock that may hide a version fails it. */
+  public CompletableFuture<byte[]> txnGet(long rangeId, byte[] key, long readTs) {
+    if (readTs < 1) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "read ts must be at least 1, not " + readTs));
+    }
+    return read(rangeId, key, readTs, r -> {
+      try (ReadOptions view = new ReadOptions()) {
+        return new MvccReader(store, view).get(key, readTs);
+      }
+    });
+  }
+
+  /** A snapshot scan of [start, end) at {@code readTs}, clipped to the range's end. */
+  public CompletableFuture<ScanResult> txnScan(long rangeId, byte[] start, byte[] end,
+      int limit, long readTs) {
+    if (readTs < 1) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "read ts must be at least 1, not " + readTs));
+    }
+    return read(rangeId, start, readTs, r -> {
+      byte[] rangeEnd = r.descriptor.endKey();
+      byte[] stop = end.length == 0 ? rangeEnd : rangeEnd.length == 0 ? end
+          : java.util.Arrays.compareUnsigned(end, rangeEnd) < 0 ? end : rangeEnd;
+      try (ReadOptions view = new ReadOptions()) {
+        return new ScanResult(new MvccReader(store, view).scan(start, stop, readTs, limit,
+            false), rangeEnd);
+      }
+    });
+  }
+
+  /**
+   * Where one-phase commits get their TSO timestamps from ({@link OnePhaseGate}): a fresh
+   * timestamp per call. Without one, every one-phase commit is refused (clients then commit in
+   * two phases).
+   */
+  public void useTimestamps(Supplier<CompletableFuture<Long>> tso) {
+    this.tso = tso;
+  }
+
+  /** Starts a TSO sync for the leader replica {@code r}'s term, if it needs one. */
+  private void syncOnePhase(Replica r) {
+    Supplier<CompletableFuture<Long>> source = tso;
+    long term = r.node.term();
+    if (source == null || r.node.role() != Role.LEADER
+        || !r.onePhase.startSync(term, clock.getAsLong())) {
+      return;
+    }
+    CompletableFuture<Long> ts;
+    try {
+      ts = source.get();
+    } catch (RuntimeException e) {
+      ts = CompletableFuture.failedFuture(e);
+    }
+    // A full inbox drops the answer: the sync counts as lost and the next refusal starts one.
+    ts.whenComplete((t, e) -> inbox.offer(() -> r.onePhase.synced(term, e == null ? t : 0,
+        replicas.get(r.rangeId) == r && r.node.role() == Role.LEADER
+            && r.node.term() == term)));
   }
 
   /** A linearizable read of one key at the range's latest state. */
@@ -622,10 +721,15 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       }
       sendAll(r, rd.messagesAfterPersist());
       applyCommitted(r, rd.committedEntries());
+      r.onePhase.applied(r.applied);
       for (ReadState rs : rd.readStates()) {
         Replica.AwaitingIndex waiting = r.readsAwaitingIndex.remove(rs.requestId());
         if (waiting != null) {
-          r.readsAwaitingApply.add(new Replica.PendingRead(rs.index(), waiting.serve(),
+          long index = rs.index();
+          if (waiting.readTs() > 0) {
+            index = Math.max(index, r.onePhase.barrier(waiting.readTs()));
+          }
+          r.readsAwaitingApply.add(new Replica.PendingRead(index, waiting.serve(),
               waiting.future()));
         }
       }
@@ -646,6 +750,9 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       r.serveReads();
       if (rd.softState() != null && rd.softState().role() != Role.LEADER) {
         failReads(r);
+        r.onePhase.leadershipLost();
+      } else if (rd.softState() != null) {
+        syncOnePhase(r);
       }
       activate(r);
     }
@@ -1084,6 +1191,16 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
 
   private <T> CompletableFuture<T> read(long rangeId, byte[] key, byte[] routingKey,
       Function<Replica, T> serve) {
+    return read(rangeId, routingKey, 0, serve);
+  }
+
+  /**
+   * A read served once this replica, leading, has applied everything committed when it
+   * arrived; a snapshot read ({@code readTs} above 0) also waits for the one-phase commits
+   * admitted below its timestamp ({@link OnePhaseGate}).
+   */
+  private <T> CompletableFuture<T> read(long rangeId, byte[] routingKey, long readTs,
+      Function<Replica, T> serve) {
     CompletableFuture<T> f = new CompletableFuture<>();
     enqueue(f, () -> {
       Replica r = replicas.get(rangeId);
@@ -1109,12 +1226,15 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
         } catch (RuntimeException e) {
           f.completeExceptionally(e);
         }
-      }, f));
+      }, f, readTs));
       try {
         r.node.readIndex(id);
       } catch (ProposalRejectedException e) {
         r.readsAwaitingIndex.remove(id);
         throw new RangeException.NotLeader(r.descriptor, e.leaderHint());
+      }
+      if (readTs > 0) {
+        r.onePhase.observeRead(readTs);
       }
       r.load.read(routingKey);
     });

@@ -52,13 +52,22 @@ public final class TimestampOracle implements AutoCloseable {
         options.checkIntervalMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** The extension that installs an oracle and its service on every node it is given to. */
+  /**
+   * The extension that installs an oracle and its service on every node it is given to, and
+   * lets the node's range leaders fetch timestamps from whichever node serves the TSO (their
+   * one-phase commits need one after each election).
+   */
   public static NodeExtension extension(TsoOptions options) {
     return context -> {
       TimestampOracle oracle = new TimestampOracle(context.nodeId(), context.runtime(), options,
           context.log());
       context.addService(new TsoService(oracle), oracle.executor());
-      return oracle;
+      NodeTimestamps forRanges = new NodeTimestamps(context::addresses);
+      context.runtime().useTimestamps(forRanges::next);
+      return () -> {
+        forRanges.close();
+        oracle.close();
+      };
     };
   }
 
