@@ -229,6 +229,11 @@ public final class KvClient implements AutoCloseable {
     return Keyspace.toInternal(Objects.requireNonNull(userKey, "key"));
   }
 
+  /** For the transactions that share this client's connections and range cache. */
+  Router router() {
+    return router;
+  }
+
   /** The cached range of a user key, or null (for tests). */
   CachedRange cached(byte[] userKey) {
     return cache.find(internal(userKey));

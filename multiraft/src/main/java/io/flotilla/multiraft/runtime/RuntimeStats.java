@@ -14,7 +14,10 @@ package io.flotilla.multiraft.runtime;
  * @param elections campaigns started by this node's replicas
  * @param compactions range logs truncated
  * @param snapshotsInstalled range snapshots installed from another node
+ * @param onePhaseCommits one-phase transaction commits this node's leaders proposed
+ * @param onePhaseRefused one-phase commits they refused (the client then commits in two
+ *     phases): a leader not yet synced with the TSO, or a read above the commit timestamp
  */
 public record RuntimeStats(long cycles, long walBatches, long proposals, long entries,
     long applied, long ticks, long quiesced, long woken, long elections, long compactions,
-    long snapshotsInstalled) {}
+    long snapshotsInstalled, long onePhaseCommits, long onePhaseRefused) {}

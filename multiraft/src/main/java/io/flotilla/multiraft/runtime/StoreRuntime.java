@@ -125,13 +125,15 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private long entries;
   private long compactions;
   private long snapshotsInstalled;
+  private long onePhaseCommits;
+  private long onePhaseRefused;
   private long appliedCount;
   private long ticks;
   private long quiesced;
   private long woken;
   private long elections;
 
-  private volatile RuntimeStats stats = new RuntimeStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  private volatile RuntimeStats stats = new RuntimeStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   public StoreRuntime(long nodeId, Store store, RaftLogStore logs, Transport transport,
       RuntimeOptions options, LongSupplier clockMillis) {
@@ -333,6 +335,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       }
       String refusal = r.onePhase.refusal(commitTs, r.node.term());
       if (refusal != null) {
+        onePhaseRefused++;
         syncOnePhase(r);
         f.complete(new ApplyResult(false, null, new OnePhaseRefused(rangeId, refusal)));
         return;
@@ -340,6 +343,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       r.load.write(key, cmd.getSerializedSize());
       ProposalId id = proposeAlone(r, cmd, f);
       r.onePhase.proposed(id.index(), commitTs);
+      onePhaseCommits++;
     });
     return f;
   }
@@ -1290,6 +1294,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   private void publish() {
     publisher.publish(replicas);
     stats = new RuntimeStats(cycles, walBatches, proposals, entries, appliedCount, ticks,
-        quiesced, woken, elections, compactions, snapshotsInstalled);
+        quiesced, woken, elections, compactions, snapshotsInstalled, onePhaseCommits,
+        onePhaseRefused);
   }
 }

@@ -25,7 +25,8 @@ class MetricsTest {
     RangeInfo r2 = new RangeInfo(new RangeDescriptor(2, new byte[] {1}, new byte[0], 0,
         ConfState.ofVoters(1L, 2L, 3L)), 2, 3, 9, false);
     String text = Metrics.render(new Metrics.Sample(1, 0xabcL,
-        new RuntimeStats(10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), new WalStats(11, 12, 13, 14, 15),
+        new RuntimeStats(10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 0),
+        new WalStats(11, 12, 13, 14, 15),
         new TransportStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
             20, 21, 22, 23, 24), List.of(r2, r1), 3, 3));
     for (String line : text.split("\n")) {

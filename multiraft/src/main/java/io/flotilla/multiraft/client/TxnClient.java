@@ -1,0 +1,82 @@
+package io.flotilla.multiraft.client;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+
+/**
+ * Transactions over a cluster (snapshot isolation, Percolator's two-phase commit on the
+ * placement driver's timestamps). Thread-safe; one per application is enough. It shares the
+ * {@link KvClient}'s connections and range cache, and does not close it.
+ */
+public final class TxnClient implements AutoCloseable {
+  private final TxnRpc rpc;
+  private final TxnOptions options;
+  private final ScheduledExecutorService background;
+
+  public TxnClient(KvClient kv, TimestampSource tso) {
+    this(kv, tso, TxnOptions.defaults());
+  }
+
+  public TxnClient(KvClient kv, TimestampSource tso, TxnOptions options) {
+    this.rpc = new TxnRpc(kv.router(), tso, options);
+    this.options = options;
+    this.background = Executors.newScheduledThreadPool(2, r -> {
+      Thread t = new Thread(r, "txn-background");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** A new transaction, reading as of a fresh timestamp. */
+  public Transaction begin() {
+    long startTs;
+    try {
+      startTs = rpc.tso().next();
+    } catch (RuntimeException e) {
+      throw new TxnException(TxnException.Kind.UNAVAILABLE, "no start timestamp: " + e, e);
+    }
+    return new Transaction(rpc, background, startTs);
+  }
+
+  /**
+   * Runs {@code body} in a transaction and commits it; runs it again, in a new transaction and
+   * after a short pause, while it fails with a retryable {@link TxnException}, up to the
+   * options' attempts. {@code body} must have no effects outside the transaction.
+   */
+  public <T> T run(Function<Transaction, T> body) {
+    for (int attempt = 1; ; attempt++) {
+      Transaction txn = begin();
+      try {
+        T result = body.apply(txn);
+        txn.commit();
+        return result;
+      } catch (TxnException e) {
+        txn.rollback();
+        if (!e.retryable() || attempt >= options.maxAttempts()) {
+          throw e;
+        }
+        pause(attempt);
+      } catch (RuntimeException e) {
+        txn.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private static void pause(int attempt) {
+    long cap = Math.min(500, 5L << Math.min(attempt, 10));
+    try {
+      Thread.sleep(cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TxnException(TxnException.Kind.UNAVAILABLE, "interrupted between attempts", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    background.shutdown();
+  }
+}
