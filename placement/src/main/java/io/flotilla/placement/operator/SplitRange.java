@@ -14,19 +14,29 @@ public final class SplitRange extends Operator {
 
   public SplitRange(RangeStats range, byte[] key, String reason, long nowMillis,
       PlacementSettings settings) {
-    super(range.rangeId(), reason, nowMillis, List.of(new SplitPhase(
-        settings.stepTimeoutMillis(), range.rangeId(), range.generation(), key)));
+    this(Planned.of(range, reason, nowMillis), key, range.leaderStore(), settings);
     if (key != null && !range.strictlyContains(key)) {
       throw new IllegalArgumentException("range " + range.rangeId() + ": split key "
           + HexFormat.of().formatHex(key) + " is not inside the range");
     }
+  }
+
+  /** @param leader the range's leader when planned (0 if it had none) */
+  public SplitRange(Planned planned, byte[] key, long leader, PlacementSettings settings) {
+    super(planned, List.of(new SplitPhase(settings.stepTimeoutMillis(), planned.rangeId(),
+        planned.generation(), key)));
     this.key = key;
-    this.leader = range.leaderStore();
+    this.leader = leader;
   }
 
   /** The split key, or null for the middle. */
   public byte[] key() {
     return key;
+  }
+
+  /** The range's leader when planned, the store that splits it. */
+  public long leader() {
+    return leader;
   }
 
   @Override
