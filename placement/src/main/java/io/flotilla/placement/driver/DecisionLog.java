@@ -1,6 +1,7 @@
 package io.flotilla.placement.driver;
 
 import io.flotilla.placement.operator.Operator;
+import io.flotilla.placement.operator.Outcome;
 import io.flotilla.placement.operator.StepRecord;
 import io.flotilla.placement.proto.DecisionPb;
 import io.flotilla.placement.proto.StepRecordPb;
@@ -10,7 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * Every operator the driver starts, as a decision record in the system range: written when it
- * starts (with its reason), again as each step completes, and when it ends. Also told to the
+ * starts (with its reason and its spec), again as each step completes, and when it ends. An
+ * operator carried on from a former driver goes on writing to its decision. Also told to the
  * node's log, one line per change, so an operator reading logs sees the same story.
  */
 final class DecisionLog {
@@ -28,10 +30,24 @@ final class DecisionLog {
   void started(Operator op, long id) {
     DecisionPb d = DecisionPb.newBuilder().setId(id).setKind(kind(op)).setRangeId(op.rangeId())
         .setReason(op.reason()).setCreatedMillis(op.createdMillis()).setDriver(driverNode)
-        .setDescription(op.toString()).build();
+        .setDescription(op.toString()).setSpec(OperatorSpecs.of(op)).build();
     written.put(op, d);
     log.accept("placement: decision " + id + ": " + op + " because " + op.reason());
     save(d);
+  }
+
+  /** {@code op}, rebuilt from decision {@code d} a former driver left unfinished, goes on. */
+  void adopted(Operator op, DecisionPb d) {
+    written.put(op, d);
+    log.accept("placement: decision " + d.getId() + " of the driver on node " + d.getDriver()
+        + " carried on by node " + driverNode + ": " + op);
+  }
+
+  /** Ends a decision a former driver left unfinished and this one does not carry on. */
+  void cancelled(DecisionPb d, String why, long nowMillis) {
+    log.accept("placement: decision " + d.getId() + " CANCELLED: " + why);
+    save(d.toBuilder().setOutcome(Outcome.Status.CANCELLED.name()).setOutcomeMessage(why)
+        .setFinishedMillis(nowMillis).build());
   }
 
   /** Writes what changed since the last write: finished steps, the outcome. */

@@ -147,16 +147,11 @@ final class DriverLoop implements AutoCloseable {
   private Tenure takeOver(long now) throws Exception {
     long wait = options.pollDeadline().toMillis() * 2;
     DriverStatePb state = records.loadState().get(wait, TimeUnit.MILLISECONDS);
-    long from = Math.max(1, state.getNextDecision() - 1000);
-    List<DecisionPb> recent = records.decisions(from, 1000).get(wait, TimeUnit.MILLISECONDS);
-    List<DecisionPb> stopped = Tenure.interrupted(recent, node.nodeId(), now);
-    for (DecisionPb d : stopped) {
-      records.saveDecision(d).get(wait, TimeUnit.MILLISECONDS);
-    }
-    log.accept("placement: node " + node.nodeId() + " leads the system range and takes over"
-        + " the driver (" + stopped.size() + " unfinished decisions of the former driver"
-        + " closed); it plans once every store has reported");
-    return new Tenure(node.nodeId(), now, options.settings(), records, state, executor,
+    // Every decision kept: the unfinished ones to carry on, and those of the last cooldown.
+    long from = Math.max(1, state.getNextDecision() - DriverRecords.KEEP);
+    List<DecisionPb> recent = records.decisions(from, (int) DriverRecords.KEEP)
+        .get(wait, TimeUnit.MILLISECONDS);
+    return new Tenure(node.nodeId(), now, options.settings(), records, state, recent, executor,
         Scheduler.standard(), log);
   }
 

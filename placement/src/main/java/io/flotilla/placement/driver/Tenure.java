@@ -15,7 +15,6 @@ import io.flotilla.placement.proto.StoreStatePb;
 import io.flotilla.placement.scheduler.DecommissionProgress;
 import io.flotilla.placement.scheduler.Plan;
 import io.flotilla.placement.scheduler.Scheduler;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -31,7 +30,12 @@ import java.util.function.Consumer;
  *
  * <p>After a takeover it plans nothing until every store has reported once (or has been silent
  * for longer than the down setting): a view missing a live store would look like a store to
- * repair or an empty store to fill.
+ * repair or an empty store to fill. The operators the former driver left running are carried
+ * on from that same round, just before planning, for the same reason: observed on a view that
+ * misses a store's report, an operator would fail for a range that only seems gone, or take a
+ * step against a stale descriptor. Until then nothing is planned on their ranges; an operator
+ * asked for by hand meanwhile on one of them wins, and the former one is cancelled. The
+ * cooldown history is rebuilt from the decision log at once (see {@link Succession}).
  */
 final class Tenure {
   /** A step asked again this often while the operator still waits for it. */
@@ -51,6 +55,8 @@ final class Tenure {
   private final Map<Long, StorePoller.Report> lastReports = new HashMap<>();
   private final Map<Long, Long> lastSeen = new HashMap<>();
   private final Map<Operator, Sent> sent = new IdentityHashMap<>();
+  /** Decisions the former driver left unfinished, until carried on once the view is whole. */
+  private List<DecisionPb> unfinished;
   private DriverStatePb state;
   private boolean ready;
   private volatile DriverSnapshot snapshot;
@@ -58,8 +64,10 @@ final class Tenure {
   /** The last step asked of the cluster for an operator, and its call. */
   private record Sent(Step step, long atMillis, CompletableFuture<String> call) {}
 
+  /** @param recent the decision log as read at the takeover (the newest decisions) */
   Tenure(long self, long nowMillis, PlacementSettings settings, DriverRecords records,
-      DriverStatePb state, StepExecutor executor, Scheduler scheduler, Consumer<String> log) {
+      DriverStatePb state, List<DecisionPb> recent, StepExecutor executor, Scheduler scheduler,
+      Consumer<String> log) {
     this.self = self;
     this.startedMillis = nowMillis;
     this.settings = settings;
@@ -70,6 +78,12 @@ final class Tenure {
     this.log = log;
     this.decisions = new DecisionLog(records, self, log);
     this.snapshot = DriverSnapshot.empty(self, state);
+    this.unfinished = recent.stream().filter(d -> d.getOutcome().isEmpty()).toList();
+    int departures = Succession.rebuildHistory(recent, nowMillis, settings, controller);
+    log.accept("placement: node " + self + " leads the system range and takes over the"
+        + " driver; once every store has reported it carries on the " + unfinished.size()
+        + " unfinished decisions of the former driver and plans (the cooldown remembers the"
+        + " departures of " + departures + " recent decisions)");
   }
 
   DriverSnapshot snapshot() {
@@ -84,6 +98,8 @@ final class Tenure {
       lastSeen.merge(id, startedMillis, Math::max);
     }
     reports.forEach((id, r) -> lastSeen.merge(id, r.atMillis(), Math::max));
+    // Departures older than the cooldown bar nothing any more: a long tenure must not grow it.
+    history.forgetBefore(now - settings.cooldownMillis());
     ClusterView view = assembler.assemble(now, settings, addresses, reports, lastReports,
         lastSeen, storeStates(), InFlight.NONE, history);
     view = view.withInFlight(controller.inFlight(view));
@@ -95,15 +111,17 @@ final class Tenure {
       decisions.progressed(op);
     }
     view = view.withInFlight(controller.inFlight(view));
-    for (ManualChange change : manual) {
-      change.apply(this, view);
-    }
     if (!ready) {
       ready = addresses.keySet().stream().allMatch(id -> reportedSinceTakeover(id)
           || now - startedMillis > settings.storeDownAfterMillis());
       if (ready) {
         log.accept("placement: node " + self + " drives placement: every store has reported");
+        carryOn(view);
+        view = view.withInFlight(controller.inFlight(view));
       }
+    }
+    for (ManualChange change : manual) {
+      change.apply(this, view);
     }
     Plan plan = null;
     if (ready && !state.getBalancerPaused()) {
@@ -128,12 +146,10 @@ final class Tenure {
       return;
     }
     long next = state.getNextDecision();
-    List<Operator> started = new ArrayList<>();
     for (Operator op : ops) {
       if (view.hasOperator(op.rangeId())) {
         continue;
       }
-      started.add(op);
       controller.start(List.of(op), view);
       decisions.started(op, next++);
     }
@@ -212,17 +228,27 @@ final class Tenure {
     }
   }
 
-  /** Decisions a former driver left without an outcome: it stopped; they are not carried on. */
-  static List<DecisionPb> interrupted(List<DecisionPb> recent, long self, long nowMillis) {
-    List<DecisionPb> out = new ArrayList<>();
-    for (DecisionPb d : recent) {
-      if (d.getOutcome().isEmpty()) {
-        out.add(d.toBuilder().setOutcome("CANCELLED").setOutcomeMessage("the driver on node "
-            + d.getDriver() + " stopped before it finished; node " + self
-            + " plans again from the cluster as it is").setFinishedMillis(nowMillis).build());
+  /**
+   * Takes on the operators of the decisions the former driver left unfinished, each going on
+   * from where {@code view} shows its range; a decision that cannot be carried on is cancelled,
+   * saying why.
+   */
+  private void carryOn(ClusterView view) {
+    for (DecisionPb d : unfinished) {
+      Operator op;
+      try {
+        op = Succession.resume(d, view, settings);
+        controller.start(List.of(op), view);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        decisions.cancelled(d, "the driver on node " + d.getDriver() + " stopped before it"
+            + " finished, and node " + self + " cannot carry it on: " + e.getMessage()
+            + "; it plans again from the cluster as it is", view.nowMillis());
+        continue;
       }
+      decisions.adopted(op, d);
+      decisions.progressed(op);
     }
-    return out;
+    unfinished = List.of();
   }
 
   Set<Long> runningRanges() {

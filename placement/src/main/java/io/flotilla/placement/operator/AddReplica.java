@@ -11,19 +11,30 @@ import java.util.Set;
 /** Adds a voter: a learner first, so the range's quorum never waits for a copy in transit. */
 public final class AddReplica extends Operator {
   private final long store;
+  private final long rangeBytes;
 
   public AddReplica(RangeStats range, long store, String reason, long nowMillis,
       PlacementSettings settings) {
-    super(range.rangeId(), reason, nowMillis, List.of(
-        new AddLearnerPhase(settings.snapshotStepTimeoutMillis(range.approxBytes()),
-            range.rangeId(), range.generation(), store),
-        new PromotePhase(settings.stepTimeoutMillis(), range.rangeId(), range.generation(),
+    this(Planned.of(range, reason, nowMillis), store, range.approxBytes(), settings);
+  }
+
+  /** @param rangeBytes the range's size when planned: the snapshot's time allowance */
+  public AddReplica(Planned planned, long store, long rangeBytes, PlacementSettings settings) {
+    super(planned, List.of(
+        new AddLearnerPhase(settings.snapshotStepTimeoutMillis(rangeBytes), planned.rangeId(),
+            planned.generation(), store),
+        new PromotePhase(settings.stepTimeoutMillis(), planned.rangeId(), planned.generation(),
             store, 0)));
     this.store = store;
+    this.rangeBytes = rangeBytes;
   }
 
   public long store() {
     return store;
+  }
+
+  public long rangeBytes() {
+    return rangeBytes;
   }
 
   @Override

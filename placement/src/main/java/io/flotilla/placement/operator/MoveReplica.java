@@ -18,24 +18,40 @@ import java.util.Set;
 public final class MoveReplica extends Operator {
   private final long from;
   private final long to;
+  private final boolean demotes;
+  private final long rangeBytes;
 
   public MoveReplica(RangeStats range, long from, long to, String reason, long nowMillis,
       PlacementSettings settings) {
-    super(range.rangeId(), reason, nowMillis, List.of(
-        new AddLearnerPhase(settings.snapshotStepTimeoutMillis(range.approxBytes()),
-            range.rangeId(), range.generation(), to),
-        new LeaderAwayPhase(settings.stepTimeoutMillis(), range.rangeId(), range.generation(),
-            from),
-        new PromotePhase(settings.stepTimeoutMillis(), range.rangeId(), range.generation(), to,
-            range.voters().contains(from) ? from : 0),
-        new RemovePhase(settings.stepTimeoutMillis(), range.rangeId(), range.generation(),
+    this(Planned.of(range, reason, nowMillis), from, to, range.voters().contains(from),
+        range.approxBytes(), settings);
+  }
+
+  /**
+   * @param demotes whether {@code from} holds a voter (not a learner) when planned: the
+   *     promote then demotes it in the same joint change. Taken from the plan, not the range
+   *     as it is now: a move carried on after the demote must still be the same move.
+   * @param rangeBytes the range's size when planned: the snapshot's time allowance
+   */
+  public MoveReplica(Planned planned, long from, long to, boolean demotes, long rangeBytes,
+      PlacementSettings settings) {
+    super(planned, List.of(
+        new AddLearnerPhase(settings.snapshotStepTimeoutMillis(rangeBytes), planned.rangeId(),
+            planned.generation(), to),
+        new LeaderAwayPhase(settings.stepTimeoutMillis(), planned.rangeId(),
+            planned.generation(), from),
+        new PromotePhase(settings.stepTimeoutMillis(), planned.rangeId(), planned.generation(),
+            to, demotes ? from : 0),
+        new RemovePhase(settings.stepTimeoutMillis(), planned.rangeId(), planned.generation(),
             from)));
     if (from == to) {
-      throw new IllegalArgumentException("range " + range.rangeId() + ": move from store "
+      throw new IllegalArgumentException("range " + planned.rangeId() + ": move from store "
           + from + " to itself");
     }
     this.from = from;
     this.to = to;
+    this.demotes = demotes;
+    this.rangeBytes = rangeBytes;
   }
 
   public long from() {
@@ -44,6 +60,15 @@ public final class MoveReplica extends Operator {
 
   public long to() {
     return to;
+  }
+
+  /** Whether the old store held a voter when planned, demoted by the promote. */
+  public boolean demotes() {
+    return demotes;
+  }
+
+  public long rangeBytes() {
+    return rangeBytes;
   }
 
   /**

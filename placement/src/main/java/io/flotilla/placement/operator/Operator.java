@@ -19,9 +19,7 @@ import java.util.Set;
  */
 public abstract sealed class Operator
     permits MoveReplica, AddReplica, RemoveReplica, TransferLeader, SplitRange, MergeRanges {
-  private final long rangeId;
-  private final String reason;
-  private final long createdMillis;
+  private final Planned planned;
   private final List<Phase> phases;
   private final List<StepRecord> finishedSteps = new ArrayList<>();
   private int current;
@@ -29,12 +27,37 @@ public abstract sealed class Operator
   private Step step;
   private Outcome outcome;
 
-  Operator(long rangeId, String reason, long createdMillis, List<Phase> phases) {
-    this.rangeId = rangeId;
-    this.reason = reason;
-    this.createdMillis = createdMillis;
+  Operator(Planned planned, List<Phase> phases) {
+    this.planned = planned;
     this.phases = List.copyOf(phases);
-    this.phaseStartedMillis = createdMillis;
+    this.phaseStartedMillis = planned.createdMillis();
+  }
+
+  /**
+   * Carries on an operator a former driver started and recorded as far as {@code done}: those
+   * phases are not asked again (a later one the view shows done is skipped as usual), and the
+   * clock of the next one starts at {@code nowMillis}, since no driver ran it meanwhile. Call
+   * it before the first {@link #observe}.
+   *
+   * @throws IllegalArgumentException when {@code done} are not this operator's first phases
+   */
+  public final void resume(List<StepRecord> done, long nowMillis) {
+    if (current != 0 || outcome != null || step != null) {
+      throw new IllegalStateException(this + " has already been observed");
+    }
+    if (done.size() >= phases.size()) {
+      throw new IllegalArgumentException("all its " + phases.size()
+          + " steps are recorded done, yet not its outcome");
+    }
+    for (int i = 0; i < done.size(); i++) {
+      if (!done.get(i).phase().equals(phases.get(i).name())) {
+        throw new IllegalArgumentException("its step " + (i + 1) + " is recorded as '"
+            + done.get(i).phase() + "', not '" + phases.get(i).name() + "'");
+      }
+    }
+    finishedSteps.addAll(done);
+    current = done.size();
+    phaseStartedMillis = nowMillis;
   }
 
   /** Advances as far as {@code view} shows; call it with every new view until finished. */
@@ -91,16 +114,21 @@ public abstract sealed class Operator
   }
 
   public final long rangeId() {
-    return rangeId;
+    return planned.rangeId();
+  }
+
+  /** The range's generation when planned (a merge's: the left range's). */
+  public final long generation() {
+    return planned.generation();
   }
 
   /** Why the scheduler chose it, e.g. "store 3 has 41 leaders, mean 30". */
   public final String reason() {
-    return reason;
+    return planned.reason();
   }
 
   public final long createdMillis() {
-    return createdMillis;
+    return planned.createdMillis();
   }
 
   public final List<StepRecord> finishedSteps() {
@@ -146,7 +174,7 @@ public abstract sealed class Operator
 
   @Override
   public String toString() {
-    return getClass().getSimpleName() + " " + describe() + " (" + reason + ")"
+    return getClass().getSimpleName() + " " + describe() + " (" + reason() + ")"
         + (outcome == null ? " at '" + phaseName() + "'" : " " + outcome);
   }
 

@@ -56,14 +56,19 @@ public final class OperatorController {
     return finished;
   }
 
-  private void recordDepartures(Operator op, long now) {
+  /**
+   * Records in the history which store the succeeded {@code op} made its range leave, at
+   * {@code atMillis}: as operators finish here, and for those that succeeded under a former
+   * driver, so that a failover does not forget the cooldown.
+   */
+  public void recordDepartures(Operator op, long atMillis) {
     switch (op) {
-      case MoveReplica m -> history.recordReplicaLeft(m.rangeId(), m.from(), now);
+      case MoveReplica m -> history.recordReplicaLeft(m.rangeId(), m.from(), atMillis);
       // A stray learner (a move a former driver left unfinished) never held the range there:
       // removing it must not bar the range from that store for the cooldown.
       case RemoveReplica r when r.removesVoter() ->
-          history.recordReplicaLeft(r.rangeId(), r.store(), now);
-      case TransferLeader t -> history.recordLeaderLeft(t.rangeId(), t.from(), now);
+          history.recordReplicaLeft(r.rangeId(), r.store(), atMillis);
+      case TransferLeader t -> history.recordLeaderLeft(t.rangeId(), t.from(), atMillis);
       default -> {
       }
     }

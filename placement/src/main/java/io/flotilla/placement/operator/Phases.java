@@ -215,13 +215,14 @@ final class Phases {
     private final long rightGeneration;
     private final byte[] rightEnd;
 
-    MergePhase(long timeoutMillis, RangeStats left, RangeStats right) {
+    MergePhase(long timeoutMillis, long left, long leftGeneration, long right,
+        long rightGeneration, byte[] rightEnd) {
       super("merge", timeoutMillis);
-      this.left = left.rangeId();
-      this.leftGeneration = left.generation();
-      this.right = right.rangeId();
-      this.rightGeneration = right.generation();
-      this.rightEnd = right.endKey();
+      this.left = left;
+      this.leftGeneration = leftGeneration;
+      this.right = right;
+      this.rightGeneration = rightGeneration;
+      this.rightEnd = rightEnd;
     }
 
     @Override

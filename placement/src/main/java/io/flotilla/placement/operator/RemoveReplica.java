@@ -16,13 +16,19 @@ public final class RemoveReplica extends Operator {
 
   public RemoveReplica(RangeStats range, long store, String reason, long nowMillis,
       PlacementSettings settings) {
-    super(range.rangeId(), reason, nowMillis, List.of(
-        new LeaderAwayPhase(settings.stepTimeoutMillis(), range.rangeId(), range.generation(),
-            store),
-        new RemovePhase(settings.stepTimeoutMillis(), range.rangeId(), range.generation(),
+    this(Planned.of(range, reason, nowMillis), store, range.voters().contains(store),
+        settings);
+  }
+
+  /** @param voter whether {@code store} held a voter when planned (else a stray learner) */
+  public RemoveReplica(Planned planned, long store, boolean voter, PlacementSettings settings) {
+    super(planned, List.of(
+        new LeaderAwayPhase(settings.stepTimeoutMillis(), planned.rangeId(),
+            planned.generation(), store),
+        new RemovePhase(settings.stepTimeoutMillis(), planned.rangeId(), planned.generation(),
             store)));
     this.store = store;
-    this.voter = range.voters().contains(store);
+    this.voter = voter;
   }
 
   public boolean removesVoter() {

@@ -19,15 +19,21 @@ public final class SplitRange extends Operator {
 
   public SplitRange(RangeStats range, byte[] key, long stickyUntilMillis, String reason,
       long nowMillis, PlacementSettings settings) {
-    super(range.rangeId(), reason, nowMillis, List.of(new SplitPhase(
-        settings.stepTimeoutMillis(), range.rangeId(), range.generation(), key,
-        stickyUntilMillis)));
+    this(Planned.of(range, reason, nowMillis), key, range.leaderStore(), stickyUntilMillis,
+        settings);
     if (key != null && !range.strictlyContains(key)) {
       throw new IllegalArgumentException("range " + range.rangeId() + ": split key "
           + HexFormat.of().formatHex(key) + " is not inside the range");
     }
+  }
+
+  /** @param leader the range's leader when planned (0 if it had none) */
+  public SplitRange(Planned planned, byte[] key, long leader, long stickyUntilMillis,
+      PlacementSettings settings) {
+    super(planned, List.of(new SplitPhase(settings.stepTimeoutMillis(), planned.rangeId(),
+        planned.generation(), key, stickyUntilMillis)));
     this.key = key;
-    this.leader = range.leaderStore();
+    this.leader = leader;
     this.stickyUntilMillis = stickyUntilMillis;
   }
 
@@ -39,6 +45,11 @@ public final class SplitRange extends Operator {
   /** The split key, or null for the middle. */
   public byte[] key() {
     return key;
+  }
+
+  /** The range's leader when planned, the store that splits it. */
+  public long leader() {
+    return leader;
   }
 
   @Override

@@ -13,13 +13,18 @@ public final class TransferLeader extends Operator {
 
   public TransferLeader(RangeStats range, long to, String reason, long nowMillis,
       PlacementSettings settings) {
-    super(range.rangeId(), reason, nowMillis, List.of(new TransferPhase(
-        settings.stepTimeoutMillis(), range.rangeId(), range.generation(), to)));
+    this(Planned.of(range, reason, nowMillis), range.leaderStore(), to, settings);
     if (!range.voters().contains(to)) {
       throw new IllegalArgumentException("range " + range.rangeId() + ": store " + to
           + " is not a voter of " + range.voters());
     }
-    this.from = range.leaderStore();
+  }
+
+  /** @param from the range's leader when planned (0 if it had none) */
+  public TransferLeader(Planned planned, long from, long to, PlacementSettings settings) {
+    super(planned, List.of(new TransferPhase(settings.stepTimeoutMillis(), planned.rangeId(),
+        planned.generation(), to)));
+    this.from = from;
     this.to = to;
   }
 

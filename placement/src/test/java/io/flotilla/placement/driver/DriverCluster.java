@@ -41,6 +41,7 @@ final class DriverCluster implements AutoCloseable {
 
   private final Path dir;
   final Map<Long, Node> nodes = new TreeMap<>();
+  private final Map<Long, String> names = new ConcurrentHashMap<>();
   private final List<Node> started = new ArrayList<>();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   final List<String> log = Collections.synchronizedList(new ArrayList<>());
@@ -70,7 +71,18 @@ final class DriverCluster implements AutoCloseable {
     Node n = Node.start(config(name, join), line -> log.add(name + ": " + line),
         List.of(new PlacementDriver(options)));
     nodes.put(n.nodeId(), n);
+    names.put(n.nodeId(), name);
     started.add(n);
+    return n;
+  }
+
+  /** Starts a killed node again on its store (on a new port), joining through a live one. */
+  Node restart(long id) {
+    Node n = start(names.get(id));
+    if (n.nodeId() != id) {
+      throw new AssertionError("node " + names.get(id) + " came back as " + n.nodeId()
+          + ", not " + id);
+    }
     return n;
   }
 
