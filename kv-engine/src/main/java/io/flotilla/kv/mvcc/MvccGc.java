@@ -16,9 +16,10 @@ import org.rocksdb.WriteBatch;
  * never touched. The new safe point is recorded in the same batch, so that no reader sees the
  * deletions without also seeing that reads below the safe point are refused.
  *
- * <p>The caller's duty (as in TiKV's GC worker): resolve every lock whose start ts is below the
- * safe point before collecting, because GC may remove the commit record of such a lock's
- * primary, after which its fate cannot be told.
+ * <p>A lock whose start ts is at or below the safe point must be resolved before collecting (as
+ * TiKV's GC worker does), because GC may remove the commit record of such a lock's primary,
+ * after which its fate cannot be told: collection refuses with {@link MvccException.KeyLocked}
+ * naming it.
  */
 public final class MvccGc {
   private final View view;
@@ -36,10 +37,8 @@ public final class MvccGc {
    * keys bounds the batch; continue at {@link GcResult#resumeKey}.
    */
   public GcResult gc(byte[] start, byte[] end, long safePoint, int maxKeys) {
-    Timestamps.check("safe point", safePoint);
-    if (maxKeys < 1) {
-      throw new IllegalArgumentException("maxKeys must be at least 1, not " + maxKeys);
-    }
+    check(safePoint, maxKeys);
+    refuseLockAtOrBelow(start, end, safePoint);
     long recorded = SafePoint.read(view);
     if (safePoint < recorded) {
       throw new IllegalArgumentException("the GC safe point cannot move back from " + recorded
@@ -48,6 +47,28 @@ public final class MvccGc {
     if (safePoint > recorded) {
       SafePoint.record(out, safePoint);
     }
+    return collect(start, end, safePoint, maxKeys);
+  }
+
+  /**
+   * Like {@link #gc} for a caller that keeps the safe point itself (a range, in its replicated
+   * state, so that each range's replicas refuse reads and prewrites below it alike): nothing is
+   * recorded in the store, and the caller refuses reads below {@code safePoint} from now on.
+   */
+  public GcResult gcOwnSafePoint(byte[] start, byte[] end, long safePoint, int maxKeys) {
+    check(safePoint, maxKeys);
+    refuseLockAtOrBelow(start, end, safePoint);
+    return collect(start, end, safePoint, maxKeys);
+  }
+
+  private static void check(long safePoint, int maxKeys) {
+    Timestamps.check("safe point", safePoint);
+    if (maxKeys < 1) {
+      throw new IllegalArgumentException("maxKeys must be at least 1, not " + maxKeys);
+    }
+  }
+
+  private GcResult collect(byte[] start, byte[] end, long safePoint, int maxKeys) {
     byte[] encodedEnd = end.length == 0 ? null : MvccKeys.encodeUserKey(end);
     long keys = 0;
     long writesRemoved = 0;
@@ -87,5 +108,26 @@ public final class MvccGc {
       view.checkStatus(it, Cf.WRITE);
     }
     return new GcResult(keys, writesRemoved, dataRemoved, null);
+  }
+
+  /**
+   * Refuses to collect while a transaction that started at or below the safe point still holds
+   * a lock in the span: collecting could remove the commit record its resolution needs. The
+   * caller resolves the lock it is told about and asks again.
+   */
+  private void refuseLockAtOrBelow(byte[] start, byte[] end, long safePoint) {
+    byte[] encodedEnd = end.length == 0 ? null : MvccKeys.encodeUserKey(end);
+    try (RocksIterator it = view.iterator(Cf.LOCK)) {
+      for (it.seek(MvccKeys.encodeUserKey(start)); it.isValid(); it.next()) {
+        if (encodedEnd != null && Arrays.compareUnsigned(it.key(), encodedEnd) >= 0) {
+          break;
+        }
+        Lock lock = Lock.decode(it.value());
+        if (lock.startTs() <= safePoint) {
+          throw new MvccException.KeyLocked(MvccKeys.decodeUserKey(it.key()), lock);
+        }
+      }
+      view.checkStatus(it, Cf.LOCK);
+    }
   }
 }

@@ -29,8 +29,25 @@ public final class MvccReader {
     this(new View(store, view));
   }
 
+  /**
+   * A reader that takes the GC safe point from its caller (a range keeps its own, replicated
+   * through its log) rather than from the store's record.
+   */
+  public MvccReader(Store store, ReadOptions view, long safePoint) {
+    this(new View(store, view));
+    if (safePoint < 0) {
+      throw new IllegalArgumentException("a GC safe point is never negative: " + safePoint);
+    }
+    this.safePoint = safePoint;
+  }
+
   MvccReader(View view) {
     this.view = view;
+  }
+
+  MvccReader(View view, long safePoint) {
+    this.view = view;
+    this.safePoint = safePoint;
   }
 
   /** The value of {@code userKey} at {@code readTs}, or null if it had none (or was deleted). */
@@ -70,12 +87,34 @@ public final class MvccReader {
     return out;
   }
 
-  /** The store's GC safe point as of this reader's view (0 before the first GC). */
+  /**
+   * The GC safe point this reader honours: its caller's, else the store's as of this reader's
+   * view (0 before the first GC).
+   */
   public long safePoint() {
     if (safePoint < 0) {
       safePoint = SafePoint.read(view);
     }
     return safePoint;
+  }
+
+  /**
+   * The lock with the oldest start timestamp in the whole store, or null: what holds the GC
+   * safe point back. Reads every lock; locks live only while transactions commit, so there are
+   * few.
+   */
+  public LockedKey oldestLock() {
+    LockedKey oldest = null;
+    try (RocksIterator it = view.iterator(Cf.LOCK)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        Lock lock = Lock.decode(it.value());
+        if (oldest == null || lock.startTs() < oldest.lock().startTs()) {
+          oldest = new LockedKey(MvccKeys.decodeUserKey(it.key()), lock);
+        }
+      }
+      view.checkStatus(it, Cf.LOCK);
+    }
+    return oldest;
   }
 
   /** The lock on an encoded key, or null. */

@@ -44,6 +44,20 @@ public final class MvccWriter {
   }
 
   /**
+   * A writer that refuses what lies below its caller's GC safe point (a range's, replicated
+   * through its log, so that every replica refuses alike) rather than the store's record.
+   */
+  public MvccWriter(Store store, ReadOptions view, WriteBatch out, long safePoint) {
+    if (safePoint < 0) {
+      throw new IllegalArgumentException("a GC safe point is never negative: " + safePoint);
+    }
+    this.view = new View(store, view);
+    this.reader = new MvccReader(this.view, safePoint);
+    this.out = new Batch(store, out);
+    this.limits = store.options();
+  }
+
+  /**
    * Locks every key of {@code mutations} for transaction {@code startTs}, whose primary key is
    * {@code primary}. Fails with {@link MvccException.KeyLocked} if another transaction holds a
    * lock, {@link MvccException.WriteConflict} if a transaction committed a key after {@code

@@ -73,10 +73,14 @@ class MvccGcTest {
     f.prewrite(15, "k", Mutation.put(b("k"), b(BIG)));
     List<String> locks = f.dump(Cf.LOCK);
     List<String> data = f.dump(Cf.DATA);
-    f.gc(b(""), b(""), 20, 100);
+    MvccException.KeyLocked blocked = assertThrows(MvccException.KeyLocked.class,
+        () -> f.gc(b(""), b(""), 20, 100));
+    assertEquals(15, blocked.lock().startTs(), "a lock at or below the safe point is named");
+    f.gc(b(""), b(""), 14, 100);
     assertEquals(locks, f.dump(Cf.LOCK));
     assertEquals(data, f.dump(Cf.DATA), "the pending transaction's value stays");
     f.commit(15, 21, "k");
+    f.gc(b(""), b(""), 20, 100);
     assertEquals(BIG, f.get("k", 21));
     assertThrows(MvccException.BelowSafePoint.class,
         () -> f.prewrite(20, "j", Mutation.put(b("j"), b("v"))));

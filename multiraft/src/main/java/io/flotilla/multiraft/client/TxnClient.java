@@ -1,5 +1,6 @@
 package io.flotilla.multiraft.client;
 
+import io.flotilla.multiraft.proto.LockInfoPb;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -62,6 +63,20 @@ public final class TxnClient implements AutoCloseable {
         txn.rollback();
         throw e;
       }
+    }
+  }
+
+  /**
+   * Settles another transaction's lock on {@code lock.key} as its primary decides: commits the
+   * key if the transaction committed, rolls it back if it was rolled back or its locks expired,
+   * and waits for a live one up to the lock wait (then throws {@link TxnException.Kind#LOCKED}).
+   * For the GC, which must not let an abandoned lock hold its safe point back; readers and
+   * writers of this client resolve the locks they meet themselves.
+   */
+  public void resolveLock(LockInfoPb lock) {
+    TxnRpc.LockWait wait = rpc.new LockWait();
+    while (!rpc.resolve(lock, wait, "resolving a lock")) {
+      // a live transaction: resolve pauses, then ask its primary again
     }
   }
 

@@ -99,18 +99,23 @@ final class TxnRpc {
   }
 
   /**
-   * Settles another transaction's lock as its primary decides, or waits a little if that
-   * transaction is alive. Throws {@link TxnException.Kind#LOCKED} once the wait is used up.
+   * Settles another transaction's lock as its primary decides (true), or waits a little if that
+   * transaction is alive (false). Throws {@link TxnException.Kind#LOCKED} once the wait is used
+   * up.
    */
-  void resolve(LockInfoPb lock, LockWait wait, String what) {
+  boolean resolve(LockInfoPb lock, LockWait wait, String what) {
     TxnStatusPb status = status(lock.getPrimary().toByteArray(), lock.getStartTs());
     switch (status.getStatusCase()) {
       case COMMITTED_TS -> settle(lock.getKey().toByteArray(), lock.getStartTs(),
           status.getCommittedTs());
       case ROLLED_BACK -> settle(lock.getKey().toByteArray(), lock.getStartTs(), 0);
-      default -> wait.pause(what + ": key " + Keyspace.show(lock.getKey().toByteArray())
-          + " is locked by live transaction " + lock.getStartTs());
+      default -> {
+        wait.pause(what + ": key " + Keyspace.show(lock.getKey().toByteArray())
+            + " is locked by live transaction " + lock.getStartTs());
+        return false;
+      }
     }
+    return true;
   }
 
   /** The fate of transaction {@code startTs}, decided at its primary key now. */

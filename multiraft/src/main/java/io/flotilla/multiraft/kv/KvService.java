@@ -346,7 +346,7 @@ public final class KvService extends KvGrpc.KvImplBase implements AutoCloseable 
       case CHECK_STATUS -> c.getCheckStatus().getStartTs();
       case RESOLVE -> c.getResolve().getStartTs();
       case HEARTBEAT -> c.getHeartbeat().getStartTs();
-      case OP_NOT_SET -> 0;
+      case GC, OP_NOT_SET -> 0;
     };
   }
 

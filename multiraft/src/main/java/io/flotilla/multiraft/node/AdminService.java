@@ -1,6 +1,8 @@
 package io.flotilla.multiraft.node;
 
 import io.flotilla.multiraft.kv.Keyspace;
+import io.flotilla.multiraft.proto.AdminGcRequest;
+import io.flotilla.multiraft.proto.AdminGcResponse;
 import io.flotilla.multiraft.proto.AdminJoinRequest;
 import io.flotilla.multiraft.proto.AdminMergeRequest;
 import io.flotilla.multiraft.proto.AdminMergeResponse;
@@ -62,6 +64,7 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   private final ReplicaOps ops;
   private final ReplicaMover mover;
   private final RangeMerger merger;
+  private final RangeGc gc;
 
   /**
    * @param responder where answers are sent from: futures of the runtime complete on its raft
@@ -76,6 +79,7 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
         liveWindowNanos, storeStatus::middleKey, responder);
     this.mover = new ReplicaMover(ops, pollMillis, log);
     this.merger = new RangeMerger(self, runtime, ops, book, peers, timeout, pollMillis, log);
+    this.gc = new RangeGc(self, runtime, book, peers, timeout);
     this.metaWriter = metaWriter;
     this.metaRecords = metaRecords;
     this.responder = responder;
@@ -199,6 +203,12 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   public void merge(AdminMergeRequest req, StreamObserver<AdminMergeResponse> out) {
     answer(out, merger.merge(req), e -> AdminMergeResponse.newBuilder()
         .setError(unavailable(e)).build());
+  }
+
+  @Override
+  public void gc(AdminGcRequest req, StreamObserver<AdminGcResponse> out) {
+    answer(out, gc.gc(req), e -> AdminGcResponse.newBuilder().setError(unavailable(e))
+        .build());
   }
 
   @Override

@@ -1,7 +1,9 @@
 package io.flotilla.multiraft.node;
 
 import io.flotilla.kv.SpanSize;
+import io.flotilla.kv.mvcc.LockedKey;
 import io.flotilla.kv.mvcc.MvccKeys;
+import io.flotilla.kv.mvcc.MvccReader;
 import io.flotilla.kv.mvcc.SplitKeyFinder;
 import io.flotilla.kv.Store;
 import io.flotilla.multiraft.proto.RangeStatusPb;
@@ -9,6 +11,7 @@ import io.flotilla.multiraft.proto.StoreStatusPb;
 import io.flotilla.multiraft.runtime.RangeInfo;
 import io.flotilla.multiraft.runtime.RangeDescriptor;
 import io.flotilla.multiraft.runtime.RangeSpans;
+import io.flotilla.multiraft.runtime.TxnErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileStore;
@@ -16,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.rocksdb.ReadOptions;
 
 /**
  * The store's side of a node's status: its disk, and the size and load of the ranges it leads
@@ -59,8 +63,15 @@ final class StoreStatus {
   StoreStatusPb store() {
     try {
       FileStore fs = Files.getFileStore(store.dir());
-      return StoreStatusPb.newBuilder().setCapacityBytes(fs.getTotalSpace())
-          .setAvailableBytes(fs.getUsableSpace()).setUsedBytes(used(store.dir())).build();
+      StoreStatusPb.Builder b = StoreStatusPb.newBuilder().setCapacityBytes(fs.getTotalSpace())
+          .setAvailableBytes(fs.getUsableSpace()).setUsedBytes(used(store.dir()));
+      try (ReadOptions view = new ReadOptions()) {
+        LockedKey oldest = new MvccReader(store, view).oldestLock();
+        if (oldest != null) {
+          b.setOldestLock(TxnErrors.lockInfo(oldest.key(), oldest.lock()));
+        }
+      }
+      return b.build();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the disk usage of store " + store.dir(), e);
     }
@@ -69,6 +80,12 @@ final class StoreStatus {
   private static long used(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       return files.mapToLong(StoreStatus::sizeOrZero).sum();
+    } catch (UncheckedIOException e) {
+      // A directory vanished under the walk (a snapshot's, being deleted): count again.
+      if (e.getCause() instanceof NoSuchFileException) {
+        return used(dir);
+      }
+      throw e;
     }
   }
 

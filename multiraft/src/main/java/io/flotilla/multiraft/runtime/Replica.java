@@ -75,6 +75,8 @@ final class Replica {
   long bytesSinceCompaction;
   /** The newest timestamp applied: the same on every replica after the same entries. */
   long maxTs;
+  /** The range's GC safe point ({@code ApplyStatePb.gc_safe_point}). */
+  long gcSafePoint;
   /** The newest timestamp this replica proposed as leader; never read when applying. */
   private long proposedTs;
   /** Not ticking: the leader found everyone caught up and told the followers to go quiet. */
@@ -140,6 +142,7 @@ final class Replica {
     this.appliedTerm = state.getAppliedTerm();
     this.lastConfChange = applied;
     this.maxTs = state.getMaxTs();
+    this.gcSafePoint = state.getGcSafePoint();
     this.frozenAt = state.getFrozenAt();
     this.mergeTarget = state.getMergeTarget();
     this.load = new RangeLoad(rangeId);
@@ -169,6 +172,7 @@ final class Replica {
   ApplyStatePb applyState(long term) {
     return ApplyStatePb.newBuilder().setAppliedIndex(applied).setAppliedTerm(term)
         .setRange(descriptor.toProto()).setMaxTs(maxTs).setFrozenAt(frozenAt)
+        .setGcSafePoint(gcSafePoint)
         .setMergeTarget(mergeTarget).build();
   }
 
@@ -296,6 +300,7 @@ final class Replica {
     descriptor = descriptor.withEnd(r.endKey(),
         Math.max(descriptor.generation(), r.generation()) + 1);
     maxTs = Math.max(maxTs, right.maxTs);
+    gcSafePoint = Math.max(gcSafePoint, right.gcSafePoint);
     effect = new AppliedMerge(right);
   }
 
@@ -385,10 +390,14 @@ final class Replica {
   private ApplyResult write(CommandPb cmd, long ts, WriteBatch batch) {
     if (cmd.hasTxn()) {
       maxTs = Math.max(maxTs, TxnApplier.writesAt(cmd.getTxn()));
-      return TxnApplier.apply(store, descriptor, cmd.getTxn(), batch);
+      ApplyResult r = TxnApplier.apply(store, descriptor, cmd.getTxn(), batch, gcSafePoint);
+      if (r.error() == null && cmd.getTxn().hasGc()) {
+        gcSafePoint = Math.max(gcSafePoint, cmd.getTxn().getGc().getSafePoint());
+      }
+      return r;
     }
     try (ReadOptions view = new ReadOptions()) {
-      MvccWriter w = new MvccWriter(store, view, batch);
+      MvccWriter w = new MvccWriter(store, view, batch, gcSafePoint);
       for (PutPb put : cmd.getPutsList()) {
         byte[] key = put.getKey().toByteArray();
         if (!descriptor.contains(key)) {
@@ -424,7 +433,7 @@ final class Replica {
     if (!descriptor.contains(key)) {
       return new ApplyResult(false, null, new RangeException.KeyOutsideRange(descriptor));
     }
-    byte[] current = new MvccReader(store, view).get(key, Long.MAX_VALUE);
+    byte[] current = new MvccReader(store, view, gcSafePoint).get(key, Long.MAX_VALUE);
     boolean matches = cas.getExpectAbsent() ? current == null
         : current != null && Arrays.equals(current, cas.getExpected().toByteArray());
     if (!matches) {
@@ -449,7 +458,7 @@ final class Replica {
       }
       newest.merge(ByteBuffer.wrap(key), r, (a, b) -> RangeMeta.supersedes(b, a) ? b : a);
     }
-    MvccReader reader = new MvccReader(store, view);
+    MvccReader reader = new MvccReader(store, view, gcSafePoint);
     for (Map.Entry<ByteBuffer, RangeMetaPb> e : newest.entrySet()) {
       byte[] key = e.getKey().array();
       byte[] current = reader.get(key, Long.MAX_VALUE);

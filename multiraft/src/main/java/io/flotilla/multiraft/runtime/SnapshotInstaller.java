@@ -122,6 +122,7 @@ final class SnapshotInstaller {
     r.lastConfChange = snap.index();
     r.bytesSinceCompaction = 0;
     r.maxTs = Math.max(r.maxTs, s.state().getMaxTs());
+    r.gcSafePoint = Math.max(r.gcSafePoint, s.state().getGcSafePoint());
     r.frozenAt = s.state().getFrozenAt();
     r.mergeTarget = s.state().getMergeTarget();
     // Entries a merge kept waiting are all committed, so at or before the snapshot's index.

@@ -196,7 +196,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       if (replicas.containsKey(d.rangeId())) {
         throw new IllegalStateException("range " + d.rangeId() + " exists already");
       }
-      createLocally(d, 0, RaftHardState.EMPTY);
+      createLocally(d, 0, 0, RaftHardState.EMPTY);
       return null;
     });
   }
@@ -356,7 +356,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     }
     return read(rangeId, key, readTs, r -> {
       try (ReadOptions view = new ReadOptions()) {
-        return new MvccReader(store, view).get(key, readTs);
+        return new MvccReader(store, view, r.gcSafePoint).get(key, readTs);
       }
     });
   }
@@ -373,8 +373,8 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       byte[] stop = end.length == 0 ? rangeEnd : rangeEnd.length == 0 ? end
           : java.util.Arrays.compareUnsigned(end, rangeEnd) < 0 ? end : rangeEnd;
       try (ReadOptions view = new ReadOptions()) {
-        return new ScanResult(new MvccReader(store, view).scan(start, stop, readTs, limit,
-            false), rangeEnd);
+        return new ScanResult(new MvccReader(store, view, r.gcSafePoint).scan(start, stop,
+            readTs, limit, false), rangeEnd);
       }
     });
   }
@@ -1136,10 +1136,11 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
     return r;
   }
 
-  private void createLocally(RangeDescriptor d, long maxTs, RaftHardState voted) {
+  private void createLocally(RangeDescriptor d, long maxTs, long gcSafePoint,
+      RaftHardState voted) {
     EngineRaftStorage.bootstrap(logs, d.rangeId(), d.members(), voted);
     ApplyStatePb st = ApplyStatePb.newBuilder().setAppliedIndex(1).setAppliedTerm(1)
-        .setRange(d.toProto()).setMaxTs(maxTs).build();
+        .setRange(d.toProto()).setMaxTs(maxTs).setGcSafePoint(gcSafePoint).build();
     try (WriteBatch b = new WriteBatch()) {
       ApplyStates.put(store, b, d.rangeId(), st);
       store.write(b);
@@ -1168,7 +1169,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       active.remove(placeholder);
       publisher.changed(placeholder);
     }
-    createLocally(rightDesc, left.maxTs, voted);
+    createLocally(rightDesc, left.maxTs, left.gcSafePoint, voted);
     Replica right = replicas.get(rightDesc.rangeId());
     if (left.node.role() == Role.LEADER) {
       // The left half's leader leads the right half too: no election timeout of unavailability.

@@ -2,7 +2,9 @@ package io.flotilla.multiraft.runtime;
 
 import com.google.protobuf.ByteString;
 import io.flotilla.kv.Store;
+import io.flotilla.kv.mvcc.GcResult;
 import io.flotilla.kv.mvcc.MvccException;
+import io.flotilla.kv.mvcc.MvccGc;
 import io.flotilla.kv.mvcc.MvccWriter;
 import io.flotilla.kv.mvcc.Mutation;
 import io.flotilla.kv.mvcc.TxnStatus;
@@ -24,14 +26,18 @@ import org.rocksdb.WriteBatch;
 final class TxnApplier {
   private TxnApplier() {}
 
-  /** The result: ok with a {@link TxnResultPb} (or null) in {@code current}, or a refusal. */
+  /**
+   * The result: ok with a {@link TxnResultPb} (or null) in {@code current}, or a refusal.
+   *
+   * @param safePoint the range's GC safe point: what lies below it is refused
+   */
   static ApplyResult apply(Store store, RangeDescriptor range, TxnCommandPb cmd,
-      WriteBatch batch) {
+      WriteBatch batch, long safePoint) {
     if (!allInside(range, cmd)) {
       return new ApplyResult(false, null, new RangeException.KeyOutsideRange(range));
     }
     try (ReadOptions view = new ReadOptions()) {
-      MvccWriter w = new MvccWriter(store, view, batch);
+      MvccWriter w = new MvccWriter(store, view, batch, safePoint);
       TxnResultPb result = switch (cmd.getOpCase()) {
         case PREWRITE -> {
           var p = cmd.getPrewrite();
@@ -74,6 +80,19 @@ final class TxnApplier {
           yield TxnResultPb.newBuilder().setTtlMillis(w.heartbeat(h.getPrimary().toByteArray(),
               h.getStartTs(), h.getTtlMillis())).build();
         }
+        case GC -> {
+          var g = cmd.getGc();
+          // Asked again below where the range is (an older driver's pass): collect there.
+          GcResult r = new MvccGc(store, view, batch).gcOwnSafePoint(
+              g.getStartKey().toByteArray(), range.endKey(),
+              Math.max(g.getSafePoint(), safePoint), Math.max(1, g.getMaxKeys()));
+          TxnResultPb.Builder b = TxnResultPb.newBuilder().setGcKeys(r.keys())
+              .setGcVersionsRemoved(r.writesRemoved());
+          if (r.resumeKey() != null) {
+            b.setGcResumeKey(ByteString.copyFrom(r.resumeKey()));
+          }
+          yield b.build();
+        }
         case OP_NOT_SET -> throw new IllegalArgumentException("a transaction command with no"
             + " operation");
       };
@@ -109,6 +128,7 @@ final class TxnApplier {
       case CHECK_STATUS -> cmd.getCheckStatus().getPrimary().toByteArray();
       case RESOLVE -> firstKey(cmd.getResolve().getKeysList());
       case HEARTBEAT -> cmd.getHeartbeat().getPrimary().toByteArray();
+      case GC -> cmd.getGc().getStartKey().toByteArray();
       case OP_NOT_SET -> throw new IllegalArgumentException("a transaction command with no"
           + " operation");
     };
@@ -138,6 +158,7 @@ final class TxnApplier {
       case CHECK_STATUS -> keys.add(cmd.getCheckStatus().getPrimary());
       case RESOLVE -> keys.addAll(cmd.getResolve().getKeysList());
       case HEARTBEAT -> keys.add(cmd.getHeartbeat().getPrimary());
+      case GC -> keys.add(cmd.getGc().getStartKey());
       case OP_NOT_SET -> {
       }
     }

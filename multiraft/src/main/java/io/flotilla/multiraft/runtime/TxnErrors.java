@@ -35,7 +35,8 @@ public final class TxnErrors {
     return b.build();
   }
 
-  static LockInfoPb lockInfo(byte[] key, Lock lock) {
+  /** A lock in its wire form. */
+  public static LockInfoPb lockInfo(byte[] key, Lock lock) {
     return LockInfoPb.newBuilder().setKey(ByteString.copyFrom(key))
         .setPrimary(ByteString.copyFrom(lock.primary())).setStartTs(lock.startTs())
         .setTtlMillis(lock.ttlMillis()).setOp(switch (lock.kind()) {

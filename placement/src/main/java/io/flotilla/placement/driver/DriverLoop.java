@@ -2,6 +2,7 @@ package io.flotilla.placement.driver;
 
 import io.flotilla.multiraft.kv.Keyspace;
 import io.flotilla.multiraft.node.NodeExtension;
+import io.flotilla.multiraft.proto.NodeAdminGrpc;
 import io.flotilla.multiraft.runtime.RangeInfo;
 import io.flotilla.multiraft.runtime.StoreRuntime;
 import io.flotilla.placement.proto.DecisionPb;
@@ -30,6 +31,8 @@ final class DriverLoop implements AutoCloseable {
   private final DriverRecords records;
   private final StorePoller poller;
   private final StepExecutor executor;
+  private final ClusterClients clients;
+  private final GcRunner gc;
   private final ScheduledExecutorService thread;
   private final ConcurrentLinkedQueue<ManualChange> manual = new ConcurrentLinkedQueue<>();
   private final java.util.concurrent.atomic.AtomicBoolean nudged =
@@ -52,6 +55,10 @@ final class DriverLoop implements AutoCloseable {
     });
     this.executor = new StepExecutor(id -> poller.channel(addressOf(id)), thread,
         options.pollDeadline().multipliedBy(5), this::nudge);
+    this.clients = new ClusterClients(node::addresses);
+    this.gc = new GcRunner(clients::timestamp, clients::resolve,
+        address -> NodeAdminGrpc.newBlockingStub(poller.channel(address)), log,
+        options.gcRetention(), options.gcInterval());
   }
 
   void start() {
@@ -131,6 +138,9 @@ final class DriverLoop implements AutoCloseable {
       }
       tenure.round(System.currentTimeMillis(), addresses, reports, asked);
       snapshot = tenure.snapshot();
+      if (snapshot.ready()) {
+        gc.maybeStart(System.currentTimeMillis(), snapshot.view(), reports, addresses);
+      }
       lastFailure = null;
     } catch (Exception e) {
       String failure = String.valueOf(e);
@@ -166,5 +176,11 @@ final class DriverLoop implements AutoCloseable {
   public void close() {
     thread.shutdownNow();
     poller.close();
+    clients.close();
+  }
+
+  /** The GC safe point of this node's last collecting pass while it drove (0: none). */
+  long gcSafePoint() {
+    return gc.safePoint();
   }
 }

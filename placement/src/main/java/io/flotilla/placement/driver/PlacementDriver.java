@@ -16,8 +16,29 @@ public final class PlacementDriver implements NodeExtension {
    * @param interval time between rounds (poll the stores, advance operators, plan)
    * @param pollDeadline how long a store may take to report in a round
    * @param settings the schedulers' settings
+   * @param gcRetention how far back in time transactions can read: the MVCC GC keeps every
+   *     version a read this recent may need (and those of every transaction holding a lock)
+   * @param gcInterval time between GC passes
    */
-  public record Options(Duration interval, Duration pollDeadline, PlacementSettings settings) {
+  public record Options(Duration interval, Duration pollDeadline, PlacementSettings settings,
+      Duration gcRetention, Duration gcInterval) {
+
+    /** With the default GC: 10 minutes of retention, a pass a minute. */
+    public Options(Duration interval, Duration pollDeadline, PlacementSettings settings) {
+      this(interval, pollDeadline, settings, Duration.ofMinutes(10), Duration.ofMinutes(1));
+    }
+
+    public Options {
+      if (gcRetention.isNegative() || !gcInterval.isPositive()) {
+        throw new IllegalArgumentException("gc retention must not be negative and the gc"
+            + " interval must be positive: " + gcRetention + ", " + gcInterval);
+      }
+    }
+
+    public Options withGc(Duration retention, Duration every) {
+      return new Options(interval, pollDeadline, settings, retention, every);
+    }
+
     /**
      * Merges off: a split made on purpose (the demo's, an operator's pre-split of an empty
      * keyspace) leaves empty ranges that the merge scheduler would fold straight back, and
