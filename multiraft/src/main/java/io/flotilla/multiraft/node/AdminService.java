@@ -1,6 +1,8 @@
 package io.flotilla.multiraft.node;
 
 import io.flotilla.multiraft.kv.Keyspace;
+import io.flotilla.multiraft.proto.AbandonMergeRequest;
+import io.flotilla.multiraft.proto.AbandonMergeResponse;
 import io.flotilla.multiraft.proto.AdminGcRequest;
 import io.flotilla.multiraft.proto.AdminGcResponse;
 import io.flotilla.multiraft.proto.AdminJoinRequest;
@@ -45,8 +47,8 @@ import java.util.function.Supplier;
  * registrations and meta record updates (forwarded to the system range's leader), admin
  * splits (at a key, or by size: {@link ReplicaOps#splitBySize}) and replica changes (forwarded
  * to the range's leader: {@link ReplicaOps}), replica moves ({@link ReplicaMover}), merges
- * ({@link RangeMerger}), and this node's view for {@code flotilla status}. Handlers never
- * block: they answer when a future completes.
+ * ({@link RangeMerger}) and their abandons ({@link MergeAbandoner}), and this node's view for
+ * {@code flotilla status}. Handlers never block: they answer when a future completes.
  */
 final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   private final long self;
@@ -78,7 +80,8 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
     this.ops = new ReplicaOps(self, runtime, book, peers, timeout, metaRecords,
         liveWindowNanos, storeStatus::middleKey, responder);
     this.mover = new ReplicaMover(ops, pollMillis, log);
-    this.merger = new RangeMerger(self, runtime, ops, book, peers, timeout, pollMillis, log);
+    this.merger = new RangeMerger(self, runtime, ops, book, peers, timeout, pollMillis, log,
+        new MergeAbandoner(self, runtime, ops, timeout.multipliedBy(2), log));
     this.gc = new RangeGc(self, runtime, book, peers, timeout);
     this.metaWriter = metaWriter;
     this.metaRecords = metaRecords;
@@ -173,6 +176,11 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
     return ops;
   }
 
+  /** The merges this node coordinates, for the node's merge watchdog. */
+  RangeMerger merger() {
+    return merger;
+  }
+
   @Override
   public void changeReplicas(ChangeReplicasRequest req,
       StreamObserver<ChangeReplicasResponse> out) {
@@ -202,6 +210,12 @@ final class AdminService extends NodeAdminGrpc.NodeAdminImplBase {
   @Override
   public void merge(AdminMergeRequest req, StreamObserver<AdminMergeResponse> out) {
     answer(out, merger.merge(req), e -> AdminMergeResponse.newBuilder()
+        .setError(unavailable(e)).build());
+  }
+
+  @Override
+  public void abandonMerge(AbandonMergeRequest req, StreamObserver<AbandonMergeResponse> out) {
+    answer(out, ops.abandonMerge(req), e -> AbandonMergeResponse.newBuilder()
         .setError(unavailable(e)).build());
   }
 

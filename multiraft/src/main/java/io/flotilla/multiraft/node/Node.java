@@ -54,7 +54,8 @@ import org.rocksdb.WriteBatch;
 /**
  * One Flotilla node: its store, its store runtime, the gRPC transport and, on the same port,
  * the {@code Kv} and {@code NodeAdmin} services, plus the HTTP metrics endpoint and the
- * maintenance loop (address book, liveness pings, registration, up-replication, replica GC).
+ * maintenance loop (address book, liveness pings, registration, up-replication, replica GC,
+ * the merge watchdog).
  *
  * <p>{@link #start} picks one of three ways to come up:
  * <ul>
@@ -105,6 +106,7 @@ public final class Node implements AutoCloseable {
   private final MetaWriter metaWriter;
   private final MetaReconciler metaReconciler;
   private final ReplicaGc replicaGc;
+  private final MergeWatchdog mergeWatchdog;
   private final ScheduledExecutorService maintenance;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<AutoCloseable> installed = new java.util.ArrayList<>();
@@ -141,6 +143,9 @@ public final class Node implements AutoCloseable {
         new StoreStatus(store, nodeId));
     this.replicaGc = new ReplicaGc(nodeId, runtime, () -> MetaReconciler.readLocal(store),
         admin.ops()::getRange, log);
+    RangeMerger merger = admin.merger();
+    this.mergeWatchdog = new MergeWatchdog(nodeId, merger.abandoner(), merger::merging,
+        config.mergeThawAfter(), System::nanoTime, log);
     transport.addService(kv, rpcPool, Set.of(KvGrpc.getMultiplexMethod().getFullMethodName()));
     transport.addService(admin, rpcPool);
     installExtensions(extensions);
@@ -473,7 +478,7 @@ public final class Node implements AutoCloseable {
       out = new NodeConfig(out.store(), listen, Optional.of(new HostPort(
           c.advertise().get().host(), port)), out.join(), out.http(), out.runtime(),
           out.transport(), out.replicationFactor(), out.maintenanceInterval(),
-          out.nodeDeadAfter(), out.joinTimeout());
+          out.nodeDeadAfter(), out.joinTimeout(), out.mergeThawAfter());
     }
     return out;
   }
@@ -498,6 +503,7 @@ public final class Node implements AutoCloseable {
       }
       metaReconciler.run(runtime.ranges());
       replicaGc.run(runtime.ranges());
+      mergeWatchdog.run(runtime.ranges());
     } catch (RuntimeException e) {
       if (!closed.get()) {
         log.accept("maintenance round failed: " + e);

@@ -24,11 +24,13 @@ import java.util.Optional;
  * @param maintenanceInterval how often pings, address refreshes and up-replication run
  * @param nodeDeadAfter silence after which a node no longer counts as live
  * @param joinTimeout how long joining keeps trying the seeds
+ * @param mergeThawAfter how long a range may stay frozen for a merge that is not running on its
+ *     leader's node before that node abandons the merge and thaws it ({@link MergeWatchdog})
  */
 public record NodeConfig(Path store, HostPort listen, Optional<HostPort> advertise,
     List<HostPort> join, Optional<HostPort> http, RuntimeOptions runtime,
     TransportOptions transport, int replicationFactor, Duration maintenanceInterval,
-    Duration nodeDeadAfter, Duration joinTimeout) {
+    Duration nodeDeadAfter, Duration joinTimeout, Duration mergeThawAfter) {
 
   /** What {@code node.http = auto} adds to the listen port. */
   public static final int HTTP_PORT_OFFSET = 1000;
@@ -68,7 +70,8 @@ public record NodeConfig(Path store, HostPort listen, Optional<HostPort> adverti
         adv.isEmpty() ? Optional.empty() : Optional.of(HostPort.parse(adv)), join,
         http(c.get(NodeSettings.HTTP), listen), runtime, transport,
         c.get(NodeSettings.REPLICATION_FACTOR), c.get(NodeSettings.MAINTENANCE_INTERVAL),
-        c.get(NodeSettings.NODE_DEAD_AFTER), c.get(NodeSettings.JOIN_TIMEOUT));
+        c.get(NodeSettings.NODE_DEAD_AFTER), c.get(NodeSettings.JOIN_TIMEOUT),
+        c.get(NodeSettings.MERGE_THAW_AFTER));
   }
 
   private static Optional<HostPort> http(String text, HostPort listen) {
@@ -94,37 +97,43 @@ public record NodeConfig(Path store, HostPort listen, Optional<HostPort> adverti
   public static NodeConfig of(Path store, HostPort listen, List<HostPort> join) {
     return new NodeConfig(store, listen, Optional.empty(), join, Optional.empty(),
         RuntimeOptions.DEFAULTS, TransportOptions.DEFAULTS, 3, Duration.ofSeconds(1),
-        Duration.ofSeconds(5), Duration.ofSeconds(60));
+        Duration.ofSeconds(5), Duration.ofSeconds(60),
+        NodeSettings.MERGE_THAW_AFTER.defaultValue());
   }
 
   public NodeConfig withRuntime(RuntimeOptions r) {
     return new NodeConfig(store, listen, advertise, join, http, r, transport, replicationFactor,
-        maintenanceInterval, nodeDeadAfter, joinTimeout);
+        maintenanceInterval, nodeDeadAfter, joinTimeout, mergeThawAfter);
   }
 
   public NodeConfig withTransport(TransportOptions t) {
     return new NodeConfig(store, listen, advertise, join, http, runtime, t, replicationFactor,
-        maintenanceInterval, nodeDeadAfter, joinTimeout);
+        maintenanceInterval, nodeDeadAfter, joinTimeout, mergeThawAfter);
   }
 
   public NodeConfig withHttp(Optional<HostPort> h) {
     return new NodeConfig(store, listen, advertise, join, h, runtime, transport,
-        replicationFactor, maintenanceInterval, nodeDeadAfter, joinTimeout);
+        replicationFactor, maintenanceInterval, nodeDeadAfter, joinTimeout, mergeThawAfter);
   }
 
   public NodeConfig withListen(HostPort l) {
     return new NodeConfig(store, l, advertise, join, http, runtime, transport,
-        replicationFactor, maintenanceInterval, nodeDeadAfter, joinTimeout);
+        replicationFactor, maintenanceInterval, nodeDeadAfter, joinTimeout, mergeThawAfter);
   }
 
   public NodeConfig withJoin(List<HostPort> j) {
     return new NodeConfig(store, listen, advertise, j, http, runtime, transport,
-        replicationFactor, maintenanceInterval, nodeDeadAfter, joinTimeout);
+        replicationFactor, maintenanceInterval, nodeDeadAfter, joinTimeout, mergeThawAfter);
   }
 
   public NodeConfig withTimings(Duration maintenance, Duration deadAfter) {
     return new NodeConfig(store, listen, advertise, join, http, runtime, transport,
-        replicationFactor, maintenance, deadAfter, joinTimeout);
+        replicationFactor, maintenance, deadAfter, joinTimeout, mergeThawAfter);
+  }
+
+  public NodeConfig withMergeThawAfter(Duration d) {
+    return new NodeConfig(store, listen, advertise, join, http, runtime, transport,
+        replicationFactor, maintenanceInterval, nodeDeadAfter, joinTimeout, d);
   }
 
   /** The address other nodes reach this one at. */

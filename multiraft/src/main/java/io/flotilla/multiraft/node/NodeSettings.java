@@ -68,6 +68,12 @@ public final class NodeSettings {
       Duration.ofSeconds(60), Constraint.between(Duration.ofSeconds(1), Duration.ofHours(1)),
       "how long a new node keeps trying its --join seeds before it gives up");
 
+  public static final Setting<Duration> MERGE_THAW_AFTER = Setting.ofDuration(
+      "cluster.merge-thaw-after", Duration.ofMinutes(2),
+      Constraint.between(Duration.ofMillis(100), Duration.ofHours(24)),
+      "a range frozen this long for a merge that its leader's node does not run has the merge"
+          + " abandoned through the left range's log and is thawed (twice a merge's timeout)");
+
   public static final Setting<Duration> PEER_LIVENESS_TIMEOUT = Setting.ofDuration(
       "transport.liveness-timeout", Duration.ofSeconds(2),
       Constraint.between(Duration.ofMillis(40), Duration.ofMinutes(10)),
@@ -94,8 +100,8 @@ public final class NodeSettings {
   public static List<Setting<?>> all() {
     return List.of(STORE, LISTEN, ADVERTISE, JOIN, HTTP, TICK, ELECTION_TICKS,
         QUIESCE_AFTER_TICKS, REPLICATION_FACTOR, MAINTENANCE_INTERVAL, NODE_DEAD_AFTER,
-        JOIN_TIMEOUT, PEER_LIVENESS_TIMEOUT, LOG_COMPACT_ENTRIES, LOG_COMPACT_BYTES,
-        SNAPSHOT_RATE);
+        JOIN_TIMEOUT, MERGE_THAW_AFTER, PEER_LIVENESS_TIMEOUT, LOG_COMPACT_ENTRIES,
+        LOG_COMPACT_BYTES, SNAPSHOT_RATE);
   }
 
   static boolean isAddress(String s) {

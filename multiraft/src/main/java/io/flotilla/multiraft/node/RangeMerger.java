@@ -7,6 +7,8 @@ import io.flotilla.multiraft.proto.GetRangeResponse;
 import io.flotilla.multiraft.proto.KvError;
 import io.flotilla.multiraft.proto.TransferLeaderRequest;
 import io.flotilla.multiraft.runtime.ApplyResult;
+import io.flotilla.multiraft.runtime.MergeAbandonment;
+import io.flotilla.multiraft.runtime.MergeFreeze;
 import io.flotilla.multiraft.runtime.RangeDescriptor;
 import io.flotilla.multiraft.runtime.RangeInfo;
 import io.flotilla.multiraft.runtime.StoreRuntime;
@@ -24,23 +26,29 @@ import java.util.function.Consumer;
 
 /**
  * Runs a merge ({@code io.flotilla.multiraft.runtime.Merges}) on the left range's leader: the
- * coordinator. Both ranges must be adjacent with the same voters and no learners.
+ * coordinator. Both ranges must be adjacent with the same voters and no learners, and the left
+ * range must not be frozen itself (it could then take neither the commit nor an abandon).
  *
  * <ol>
  *   <li>The right range's leadership moves to this node (a transfer, waited for), so that both
  *       steps through Raft are proposed here and the freeze's progress is this node's own view.
  *   <li>Freeze the right range (its leader here proposes it; a range already frozen for this
- *       left range answers its freeze index: a merge asked again resumes).
+ *       left range answers that freeze: a merge asked again resumes it).
  *   <li>Wait until every voter of the right range reports (its own replica, {@code GetRange}
  *       not forwarded) that it applied the freeze.
- *   <li>Commit through the left range's log. If the left range refuses (its generation moved,
- *       say), the right range stays frozen: see {@code Merges} for why it is not thawed.
+ *   <li>Commit through the left range's log, at the left generation the freeze names (a freeze
+ *       of an earlier attempt, planned at an older generation, cannot be committed any more).
  * </ol>
  *
- * <p>If it stops between the freeze and the commit (timeout, leadership lost, node down), the
- * right range stays frozen, refusing requests retryably, until a merge of the same two ranges
- * is asked again (the placement driver repeats its step until its operator ends). One
- * blocking virtual thread per merge.
+ * <p>Any failure once the right range is frozen (the commit refused, a voter that never applies
+ * the freeze, the deadline, the left range's leadership lost) abandons the freeze ({@link
+ * MergeAbandoner}, with its own time beyond the deadline): the left range's log orders the
+ * abandon after any commit of the freeze, so it either finds the merge done (reported as
+ * success) or makes every commit of the freeze impossible, and only then is the right range
+ * thawed, naming its freeze. If the abandon cannot be done (the left range has no quorum) or
+ * this node no longer leads the right range, the right range stays frozen and the failure says
+ * so; the {@link MergeWatchdog} of the right range's leader tries again later, as it does for a
+ * coordinator that stopped. One blocking virtual thread per merge.
  */
 final class RangeMerger {
   /** A merge that cannot go on, with the step and why. */
@@ -61,9 +69,12 @@ final class RangeMerger {
   private final Duration timeout;
   private final long pollMillis;
   private final Consumer<String> log;
+  private final MergeAbandoner abandoner;
 
   RangeMerger(long self, StoreRuntime runtime, ReplicaOps ops, AddressBook book,
-      PeerClients peers, Duration timeout, long pollMillis, Consumer<String> log) {
+      PeerClients peers, Duration timeout, long pollMillis, Consumer<String> log,
+      MergeAbandoner abandoner) {
+    this.abandoner = abandoner;
     this.self = self;
     this.runtime = runtime;
     this.ops = ops;
@@ -76,6 +87,15 @@ final class RangeMerger {
 
   /** Right ranges with a merge running here: one coordinator per merge on this node. */
   private final java.util.Set<Long> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Whether this node runs a merge of the right range {@code rightId} now. */
+  boolean merging(long rightId) {
+    return running.contains(rightId);
+  }
+
+  MergeAbandoner abandoner() {
+    return abandoner;
+  }
 
   /** Runs the merge here if this node leads the left range, else passes it on once. */
   CompletableFuture<AdminMergeResponse> merge(AdminMergeRequest req) {
@@ -95,7 +115,8 @@ final class RangeMerger {
               return CompletableFuture.completedFuture(failed(KvError.Code.NOT_LEADER, "range "
                   + req.getLeftRangeId() + ": no leader known; retry", List.of()));
             }
-            Duration callTimeout = Duration.ofMillis(millis(req) + timeout.toMillis());
+            Duration callTimeout = Duration.ofMillis(millis(req) + timeout.toMillis())
+                .plus(abandoner.budget());
             return PeerClients.<AdminMergeResponse>call(o -> peers.admin(to.get(), callTimeout)
                 .merge(req.toBuilder().setForwarded(true).build(), o));
           });
@@ -156,27 +177,71 @@ final class RangeMerger {
     RangeDescriptor l = left.descriptor();
     RangeDescriptor r = RangeDescriptor.fromProto(right.getRange().getRange());
     check(req, l, r);
+    if (left.frozenAt() > 0) {
+      throw new MergeFailed(KvError.Code.UNAVAILABLE, what + "range " + leftId + " is frozen"
+          + " for a merge itself; retry");
+    }
     if (right.getRange().getLeader() != self) {
       moveRightLeadershipHere(rightId, deadline, steps, what);
     }
-    long index = get(runtime.prepareMerge(rightId, r.generation(), leftId, l.generation()),
-        deadline, what + "freeze range " + rightId);
-    steps.add("froze range " + rightId + " at index " + index);
+    MergeFreeze freeze = get(runtime.prepareMerge(rightId, r.generation(), leftId,
+        l.generation()), deadline, what + "freeze range " + rightId);
+    steps.add((right.getRange().getFrozenAt() == freeze.index() ? "found range " + rightId
+        + " frozen" : "froze range " + rightId) + " at index " + freeze.index());
+    try {
+      return commit(req, freeze, l, r, deadline, steps, what);
+    } catch (MergeFailed failed) {
+      // r may have been read before the freeze applied, but its start key is the range's for
+      // life and its generation at most the freeze's: all that the abandon reads of it.
+      return abandon(failed, freeze, r, steps);
+    }
+  }
+
+  /** Steps 3 and 4, once the right range {@code r} is frozen by {@code freeze}. */
+  private RangeDescriptor commit(AdminMergeRequest req, MergeFreeze freeze, RangeDescriptor l,
+      RangeDescriptor r, long deadline, List<String> steps, String what)
+      throws MergeFailed, InterruptedException {
+    long leftId = l.rangeId();
+    if (freeze.leftGeneration() != l.generation()) {
+      throw new MergeFailed(KvError.Code.INVALID, what + "range " + r.rangeId() + " was frozen"
+          + " by an earlier attempt for range " + leftId + " at generation "
+          + freeze.leftGeneration() + ", which is at " + l.generation() + " now");
+    }
     // The right range as of its freeze: nothing changes it after.
-    r = awaitFrozenEverywhere(rightId, index, deadline, steps, what);
-    check(req, l, r);
-    ApplyResult result = get(runtime.commitMerge(leftId, l.generation(), r, index), deadline,
+    RangeDescriptor frozen = awaitFrozenEverywhere(r.rangeId(), freeze.index(), deadline,
+        steps, what);
+    check(req, l, frozen);
+    ApplyResult result = get(runtime.commitMerge(freeze, frozen), deadline,
         what + "commit on range " + leftId);
     if (result.error() != null) {
-      // Refused alike by every replica of the left range. The freeze stays: thawing it is only
-      // safe if no commit of it can ever apply (a concurrent or later one at the new
-      // generation could), which nothing records yet. A merge asked again at the left range's
-      // current generation still completes it.
-      throw new MergeFailed(KvError.Code.INVALID, what + result.error().getMessage() + "; range "
-          + rightId + " stays frozen until a merge of the two is asked again");
+      // Refused alike by every replica of the left range.
+      throw new MergeFailed(KvError.Code.INVALID, what + result.error().getMessage());
     }
-    steps.add("range " + leftId + " took the span of range " + rightId);
+    steps.add("range " + leftId + " took the span of range " + r.rangeId());
     return runtime.rangeInfo(leftId).join().map(RangeInfo::descriptor).orElse(l);
+  }
+
+  /**
+   * After {@code failed}, a failure once the right range {@code r} was frozen: abandons the
+   * freeze and thaws the range. Returns the left range's descriptor if the merge turns out done;
+   * otherwise throws {@code failed}, saying whether the right range was thawed.
+   */
+  private RangeDescriptor abandon(MergeFailed failed, MergeFreeze freeze, RangeDescriptor r,
+      List<String> steps) throws MergeFailed, InterruptedException {
+    MergeAbandonment outcome;
+    try {
+      outcome = abandoner.abandonAndThaw(freeze, r, failed.getMessage(), steps);
+    } catch (MergeFailed stuck) {
+      throw new MergeFailed(failed.code, failed.getMessage() + "; " + stuck.getMessage());
+    }
+    if (outcome == MergeAbandonment.ABANDONED) {
+      throw new MergeFailed(failed.code, failed.getMessage() + "; range " + r.rangeId()
+          + " thawed: the merge was abandoned");
+    }
+    long leftId = freeze.leftRangeId();
+    return runtime.rangeInfo(leftId).join().map(RangeInfo::descriptor).orElseThrow(() ->
+        new MergeFailed(KvError.Code.NOT_LEADER, "range " + leftId + " took the span of range "
+            + r.rangeId() + ", but its replica here is gone; read it again"));
   }
 
   /**
@@ -271,8 +336,7 @@ final class RangeMerger {
     RangeDescriptor r = mine.get().descriptor();
     for (long voter : r.members().voters()) {
       while (!appliedFreeze(voter, id, index, deadline, what)) {
-        pause(deadline, what + "wait for node " + voter + " to apply the freeze of range " + id
-            + " (range " + id + " stays frozen until the merge is asked again)");
+        pause(deadline, what + "wait for node " + voter + " to apply the freeze of range " + id);
       }
     }
     steps.add("every voter " + r.members().voters() + " applied the freeze");
@@ -298,7 +362,7 @@ final class RangeMerger {
   }
 
   /** The value, or a failure naming the step (a refused operation fails the merge). */
-  private <T> T get(CompletableFuture<T> f, long deadline, String step)
+  static <T> T get(CompletableFuture<T> f, long deadline, String step)
       throws MergeFailed, InterruptedException {
     long left = deadline - System.nanoTime();
     try {
@@ -319,7 +383,7 @@ final class RangeMerger {
   }
 
   /** The answer, or null if the call failed (the caller asks again). */
-  private <T> T getOrNull(CompletableFuture<T> f, long deadline, String step)
+  private static <T> T getOrNull(CompletableFuture<T> f, long deadline, String step)
       throws MergeFailed, InterruptedException {
     long left = deadline - System.nanoTime();
     try {

@@ -3,6 +3,8 @@ package io.flotilla.multiraft.node;
 import com.google.protobuf.ByteString;
 import io.flotilla.kv.mvcc.SplitKeyFinder;
 import io.flotilla.multiraft.kv.Keyspace;
+import io.flotilla.multiraft.proto.AbandonMergeRequest;
+import io.flotilla.multiraft.proto.AbandonMergeResponse;
 import io.flotilla.multiraft.proto.AdminSplitRequest;
 import io.flotilla.multiraft.proto.AdminSplitResponse;
 import io.flotilla.multiraft.proto.ChangeReplicasRequest;
@@ -14,6 +16,8 @@ import io.flotilla.multiraft.proto.RangeMetaPb;
 import io.flotilla.multiraft.proto.RangeStatusPb;
 import io.flotilla.multiraft.proto.TransferLeaderRequest;
 import io.flotilla.multiraft.proto.TransferLeaderResponse;
+import io.flotilla.multiraft.runtime.MergeAbandonment;
+import io.flotilla.multiraft.runtime.MergeFreeze;
 import io.flotilla.multiraft.runtime.RangeDescriptor;
 import io.flotilla.multiraft.runtime.RangeException;
 import io.flotilla.multiraft.runtime.RangeInfo;
@@ -242,6 +246,33 @@ final class ReplicaOps {
           ? done(TransferLeaderResponse.newBuilder().setError(notLeader(id, info)).build())
           : PeerClients.<TransferLeaderResponse>call(o -> peers.admin(to.get(), timeout)
               .transferLeader(req.toBuilder().setForwarded(true).build(), o)));
+    });
+  }
+
+  /**
+   * Abandons a freeze of a merge's right range through the left range's log ({@link
+   * MergeAbandoner}), on the left range's leader.
+   */
+  CompletableFuture<AbandonMergeResponse> abandonMerge(AbandonMergeRequest req) {
+    long id = req.getLeftRangeId();
+    return runtime.rangeInfo(id).thenCompose(info -> {
+      if (info.isPresent() && info.get().leader() == self) {
+        MergeFreeze freeze = new MergeFreeze(req.getFreezeIndex(), id, req.getLeftGeneration());
+        return runtime.abandonMerge(freeze, RangeDescriptor.fromProto(req.getRight()))
+            .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .thenApply(outcome -> AbandonMergeResponse.newBuilder()
+                .setAlreadyMerged(outcome == MergeAbandonment.ALREADY_MERGED).build())
+            .exceptionally(e -> AbandonMergeResponse.newBuilder().setError(error("range " + id
+                + ": abandon the freeze of range " + req.getRight().getRangeId() + " at "
+                + req.getFreezeIndex(), e)).build());
+      }
+      if (req.getForwarded()) {
+        return done(AbandonMergeResponse.newBuilder().setError(notLeader(id, info)).build());
+      }
+      return findLeader(id, info).thenCompose(to -> to.isEmpty()
+          ? done(AbandonMergeResponse.newBuilder().setError(notLeader(id, info)).build())
+          : PeerClients.<AbandonMergeResponse>call(o -> peers.admin(to.get(), timeout)
+              .abandonMerge(req.toBuilder().setForwarded(true).build(), o)));
     });
   }
 

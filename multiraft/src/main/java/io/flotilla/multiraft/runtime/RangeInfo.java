@@ -18,20 +18,25 @@ import java.util.Map;
  * @param writes writes it accepted as leader since it opened
  * @param writeBytes the bytes of those writes' commands
  * @param loadSplitKey a key with about as many of the recent requests on either side, or null
- * @param frozenAt the index of the entry that froze the range for a merge, 0 if it is not
+ * @param freeze the range's freeze for a merge into its left neighbour, null if it is not frozen
  */
 public record RangeInfo(RangeDescriptor descriptor, long leader, long term, long applied,
     boolean quiescent, long commit, Map<Long, Long> match, long reads, long writes,
-    long writeBytes, byte[] loadSplitKey, long frozenAt) {
+    long writeBytes, byte[] loadSplitKey, MergeFreeze freeze) {
 
   public RangeInfo {
     match = Map.copyOf(match);
   }
 
+  /** The index of the entry that froze the range for a merge, 0 if it is not frozen. */
+  public long frozenAt() {
+    return freeze == null ? 0 : freeze.index();
+  }
+
   /** Without load counts. */
   public RangeInfo(RangeDescriptor descriptor, long leader, long term, long applied,
       boolean quiescent, long commit, Map<Long, Long> match) {
-    this(descriptor, leader, term, applied, quiescent, commit, match, 0, 0, 0, null, 0);
+    this(descriptor, leader, term, applied, quiescent, commit, match, 0, 0, 0, null, null);
   }
 
   /** Without commit and replication progress. */

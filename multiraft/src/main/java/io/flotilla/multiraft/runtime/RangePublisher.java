@@ -75,7 +75,7 @@ final class RangePublisher {
     RangeLoad.Counts load = r.load.counts(r.descriptor.startKey());
     return new RangeInfo(r.descriptor, r.node.leader(), r.node.term(), r.applied,
         r.quiescent, r.node.commitIndex(), match, load.reads(), load.writes(),
-        load.writeBytes(), load.splitKey(), r.frozenAt);
+        load.writeBytes(), load.splitKey(), r.freeze());
   }
 
   /** Equal, with the descriptor compared by identity (a replica replaces it on every change). */
@@ -84,6 +84,6 @@ final class RangePublisher {
         && a.term() == b.term() && a.applied() == b.applied()
         && a.quiescent() == b.quiescent() && a.commit() == b.commit()
         && a.match().equals(b.match()) && a.reads() == b.reads() && a.writes() == b.writes()
-        && a.writeBytes() == b.writeBytes() && a.frozenAt() == b.frozenAt();
+        && a.writeBytes() == b.writeBytes() && java.util.Objects.equals(a.freeze(), b.freeze());
   }
 }

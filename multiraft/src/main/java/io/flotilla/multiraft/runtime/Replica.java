@@ -5,6 +5,7 @@ import io.flotilla.kv.mvcc.MvccException;
 import io.flotilla.kv.mvcc.MvccReader;
 import io.flotilla.kv.mvcc.MvccWriter;
 import io.flotilla.kv.mvcc.Mutation;
+import io.flotilla.multiraft.proto.AbandonMergePb;
 import io.flotilla.multiraft.proto.ApplyStatePb;
 import io.flotilla.multiraft.proto.CasPb;
 import io.flotilla.multiraft.proto.CommandPb;
@@ -124,6 +125,8 @@ final class Replica {
   long frozenAt;
   /** The range this one is frozen for (its left neighbour), while {@link #frozenAt} is set. */
   long mergeTarget;
+  /** The generation of {@link #mergeTarget} that the freeze names ({@link MergeFreeze}). */
+  long mergeTargetGeneration;
   /**
    * Committed entries handed out by the core but not applied yet: a merge waits here (from its
    * CommitMergePb on) until this store's replica of the right range reached its freeze.
@@ -145,6 +148,7 @@ final class Replica {
     this.gcSafePoint = state.getGcSafePoint();
     this.frozenAt = state.getFrozenAt();
     this.mergeTarget = state.getMergeTarget();
+    this.mergeTargetGeneration = state.getMergeTargetGeneration();
     this.load = new RangeLoad(rangeId);
   }
 
@@ -172,8 +176,13 @@ final class Replica {
   ApplyStatePb applyState(long term) {
     return ApplyStatePb.newBuilder().setAppliedIndex(applied).setAppliedTerm(term)
         .setRange(descriptor.toProto()).setMaxTs(maxTs).setFrozenAt(frozenAt)
-        .setGcSafePoint(gcSafePoint)
-        .setMergeTarget(mergeTarget).build();
+        .setMergeTarget(mergeTarget).setMergeTargetGeneration(mergeTargetGeneration)
+        .setGcSafePoint(gcSafePoint).build();
+  }
+
+  /** This range's freeze for a merge, or null if it is not frozen. */
+  MergeFreeze freeze() {
+    return frozenAt == 0 ? null : new MergeFreeze(frozenAt, mergeTarget, mergeTargetGeneration);
   }
 
   /** The error a request to a frozen range gets: retryable, once the meta records moved on. */
@@ -211,8 +220,10 @@ final class Replica {
         CommandPb cmd = CommandPb.parseFrom(e.data());
         if (cmd.hasPrepareMerge()) {
           results = List.of(prepareMerge(cmd.getPrepareMerge(), e.index()));
+        } else if (cmd.hasAbandonMerge()) {
+          results = List.of(abandonMerge(cmd.getAbandonMerge()));
         } else if (cmd.hasCommitMerge()) {
-          boolean done = Merges.alreadyMerged(this, cmd.getCommitMerge());
+          boolean done = Merges.alreadyMerged(this, cmd.getCommitMerge().getRight());
           String refusal = done ? null : Merges.refusal(this, cmd.getCommitMerge());
           if (done) {
             results = List.of(ApplyResult.OK);
@@ -260,22 +271,31 @@ final class Replica {
     return effect;
   }
 
-  /** Whether {@code e} is the abort of this range's freeze (the only entry a frozen range takes). */
+  /**
+   * Whether {@code e} is the abort of this range's freeze (the only entry a frozen range takes):
+   * of this very freeze, so that a late abort of an earlier one never thaws a newer freeze,
+   * whose commit on the left range would then wait for ever for this replica.
+   */
   private boolean thaws(Entry e) throws com.google.protobuf.InvalidProtocolBufferException {
     if (e.type() != EntryType.NORMAL || e.data().length == 0) {
       return false;
     }
     CommandPb cmd = CommandPb.parseFrom(e.data());
-    return cmd.hasPrepareMerge() && cmd.getPrepareMerge().getAbort()
-        && cmd.getPrepareMerge().getTargetRangeId() == mergeTarget;
+    return cmd.hasPrepareMerge() && isThawOfThisFreeze(cmd.getPrepareMerge());
+  }
+
+  private boolean isThawOfThisFreeze(PrepareMergePb p) {
+    return p.getAbort() && frozenAt > 0 && p.getFreezeIndex() == frozenAt
+        && p.getTargetRangeId() == mergeTarget;
   }
 
   /** Freezes this range for a merge into its left neighbour (or thaws it: an abort). */
   private ApplyResult prepareMerge(PrepareMergePb p, long index) {
     if (p.getAbort()) {
-      if (frozenAt > 0 && mergeTarget == p.getTargetRangeId()) {
+      if (isThawOfThisFreeze(p)) {
         frozenAt = 0;
         mergeTarget = 0;
+        mergeTargetGeneration = 0;
       }
       return ApplyResult.OK;
     }
@@ -291,6 +311,28 @@ final class Replica {
     }
     frozenAt = index;
     mergeTarget = p.getTargetRangeId();
+    mergeTargetGeneration = p.getTargetGeneration();
+    return ApplyResult.OK;
+  }
+
+  /**
+   * Abandons a freeze of the right range of a merge into this one ({@link Merges}): decided from
+   * this range's replicated state alone. Not ok (and no error) if this range took the right
+   * one's span already.
+   */
+  private ApplyResult abandonMerge(AbandonMergePb a) {
+    if (Merges.alreadyMerged(this, a.getRight())) {
+      return new ApplyResult(false, null, null);
+    }
+    if (descriptor.generation() < a.getLeftGeneration()) {
+      // Not a generation this range has been at: a commit planned at it could still apply.
+      return new ApplyResult(false, null, new RangeException.ProposalDropped(rangeId, "range "
+          + rangeId + " is at generation " + descriptor.generation() + ", below the "
+          + a.getLeftGeneration() + " the abandoned freeze names"));
+    }
+    if (descriptor.generation() == a.getLeftGeneration()) {
+      descriptor = descriptor.withEnd(descriptor.endKey(), descriptor.generation() + 1);
+    }
     return ApplyResult.OK;
   }
 

@@ -9,6 +9,7 @@ import io.flotilla.kv.mvcc.MvccReader;
 import io.flotilla.kv.snapshot.IncomingSnapshot;
 import io.flotilla.kv.snapshot.SnapshotManifest;
 import io.flotilla.multiraft.EngineRaftStorage;
+import io.flotilla.multiraft.proto.AbandonMergePb;
 import io.flotilla.multiraft.proto.ApplyStatePb;
 import io.flotilla.multiraft.proto.CommandPb;
 import io.flotilla.multiraft.proto.CommitMergePb;
@@ -214,7 +215,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
         throw r.frozenError();
       }
       if (command.hasSplit() || command.hasMetaUpdate() || command.hasPrepareMerge()
-          || command.hasCommitMerge()) {
+          || command.hasCommitMerge() || command.hasAbandonMerge()) {
         proposeAlone(r, command, f);
         return;
       }
@@ -240,16 +241,16 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
 
   /**
    * Freezes the right range of a merge ({@link Merges}, step 1) on its leader here; completes
-   * with the freeze index once the freeze is applied here. A range already frozen for the same
-   * left range answers its freeze index at once, so a merge interrupted anywhere can be asked
-   * again.
+   * with the freeze once it is applied here. A range already frozen for the same left range
+   * answers that freeze (with the left generation it names, whatever {@code leftGeneration}
+   * says) at once, so a merge interrupted anywhere can be asked again.
    *
    * @throws IllegalStateException (through the future) if the range is frozen for another
    *     range; a refused freeze fails with the refusal ({@link RangeException.ProposalDropped})
    */
-  public CompletableFuture<Long> prepareMerge(long rightId, long rightGeneration, long leftId,
-      long leftGeneration) {
-    CompletableFuture<Long> out = new CompletableFuture<>();
+  public CompletableFuture<MergeFreeze> prepareMerge(long rightId, long rightGeneration,
+      long leftId, long leftGeneration) {
+    CompletableFuture<MergeFreeze> out = new CompletableFuture<>();
     enqueue(out, () -> {
       Replica r = leaderReplica(rightId, null);
       if (r.frozenAt > 0) {
@@ -257,7 +258,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
           throw new IllegalStateException("range " + rightId + " is frozen for a merge into"
               + " range " + r.mergeTarget);
         }
-        out.complete(r.frozenAt);
+        out.complete(r.freeze());
         return;
       }
       CompletableFuture<ApplyResult> applied = new CompletableFuture<>();
@@ -270,7 +271,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
         } else if (res.error() != null) {
           out.completeExceptionally(res.error());
         } else {
-          out.complete(index);
+          out.complete(new MergeFreeze(index, leftId, leftGeneration));
         }
       });
     });
@@ -278,27 +279,50 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
   }
 
   /**
-   * Thaws a right range frozen for {@code leftId}: only once the commit on the left range was
-   * refused (alike on every replica of it), so no replica of the left range took the span.
+   * Thaws the right range {@code rightId} on its leader here if it is still frozen by {@code
+   * freeze}; completes once that is applied here. Only once the left range's log abandoned the
+   * freeze ({@link #abandonMerge}), so that no commit of it can apply any more. If the range was
+   * frozen again since (a newer freeze), the result's error says so and it stays frozen.
    */
-  public CompletableFuture<ApplyResult> abortMerge(long rightId, long leftId) {
+  public CompletableFuture<ApplyResult> thaw(long rightId, MergeFreeze freeze) {
     CompletableFuture<ApplyResult> f = new CompletableFuture<>();
     enqueue(f, () -> proposeAlone(leaderReplica(rightId, null), CommandPb.newBuilder()
-        .setPrepareMerge(PrepareMergePb.newBuilder().setTargetRangeId(leftId).setAbort(true))
+        .setPrepareMerge(PrepareMergePb.newBuilder().setTargetRangeId(freeze.leftRangeId())
+            .setFreezeIndex(freeze.index()).setAbort(true))
         .build(), f));
     return f;
   }
 
   /**
-   * Proposes the merge of {@code right} (frozen at {@code freezeIndex}, applied there by every
-   * replica) into the left range on its leader here ({@link Merges}, step 3); completes once
-   * it is applied here. The result's error is set if the left range refused it.
+   * Proposes the merge of {@code right} (frozen by {@code freeze}, applied there by every
+   * replica) into the left range on its leader here ({@link Merges}, step 3), at the left
+   * generation the freeze names; completes once it is applied here. The result's error is set
+   * if the left range refused it.
    */
-  public CompletableFuture<ApplyResult> commitMerge(long leftId, long leftGeneration,
-      RangeDescriptor right, long freezeIndex) {
-    return propose(leftId, null, CommandPb.newBuilder().setCommitMerge(CommitMergePb
-        .newBuilder().setRight(right.toProto()).setFreezeIndex(freezeIndex)
-        .setLeftGeneration(leftGeneration)).build());
+  public CompletableFuture<ApplyResult> commitMerge(MergeFreeze freeze, RangeDescriptor right) {
+    return propose(freeze.leftRangeId(), null, CommandPb.newBuilder().setCommitMerge(
+        CommitMergePb.newBuilder().setRight(right.toProto()).setFreezeIndex(freeze.index())
+            .setLeftGeneration(freeze.leftGeneration())).build());
+  }
+
+  /**
+   * Abandons {@code freeze} of the right range {@code right} through the left range's log, on
+   * its leader here ({@link Merges}); completes once that is applied here.
+   *
+   * @throws RangeException (through the future) if the left range refused it or cannot take it
+   *     now (not the leader, frozen itself): the right range must stay frozen
+   */
+  public CompletableFuture<MergeAbandonment> abandonMerge(MergeFreeze freeze,
+      RangeDescriptor right) {
+    return propose(freeze.leftRangeId(), null, CommandPb.newBuilder().setAbandonMerge(
+        AbandonMergePb.newBuilder().setRight(right.toProto()).setFreezeIndex(freeze.index())
+            .setLeftGeneration(freeze.leftGeneration())).build())
+        .thenApply(r -> {
+          if (r.error() != null) {
+            throw r.error();
+          }
+          return r.ok() ? MergeAbandonment.ABANDONED : MergeAbandonment.ALREADY_MERGED;
+        });
   }
 
   /** Proposes the writes queued on {@code r} (see {@link Replica#proposeQueued}). */

@@ -69,7 +69,7 @@ class MetaRangeTest {
         .withHttp(Optional.empty());
     return new NodeConfig(c.store(), c.listen(), c.advertise(), c.join(), c.http(), c.runtime(),
         c.transport(), replicationFactor, c.maintenanceInterval(), c.nodeDeadAfter(),
-        c.joinTimeout());
+        c.joinTimeout(), c.mergeThawAfter());
   }
 
   private Node start(String name, List<HostPort> join, int replicationFactor) {

@@ -24,6 +24,8 @@ import io.flotilla.multiraft.proto.KvError;
 import io.flotilla.multiraft.proto.MoveReplicaRequest;
 import io.flotilla.multiraft.proto.MoveReplicaResponse;
 import io.flotilla.multiraft.proto.NodeAdminGrpc;
+import io.flotilla.multiraft.runtime.MergeFreeze;
+import io.flotilla.multiraft.runtime.RangeDescriptor;
 import io.flotilla.multiraft.runtime.RangeInfo;
 import io.flotilla.multiraft.runtime.RuntimeOptions;
 import io.flotilla.multiraft.transport.TransportOptions;
@@ -46,6 +48,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -71,6 +75,8 @@ class RangeMergeNodeTest {
   private final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
   private KvClient client;
   private long right;
+  /** The merge watchdog's threshold: short only where a test is about it. */
+  private Duration thawAfter;
 
   private NodeConfig config(String name, List<HostPort> join) {
     return NodeConfig.of(dir.resolve(name), new HostPort("127.0.0.1", 0), join)
@@ -78,18 +84,36 @@ class RangeMergeNodeTest {
         .withTransport(TransportOptions.DEFAULTS.withLivenessTimeout(Duration.ofMillis(400))
             .withReconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200)))
         .withTimings(Duration.ofMillis(100), Duration.ofSeconds(1))
-        .withHttp(Optional.empty());
+        .withHttp(Optional.empty())
+        .withMergeThawAfter(thawAfter);
   }
 
   private Node start(String name, List<HostPort> join) {
-    Node n = Node.start(config(name, join), line -> log.add(name + ": " + line));
+    return start(config(name, join));
+  }
+
+  private Node start(NodeConfig config) {
+    String name = config.store().getFileName().toString();
+    Node n = Node.start(config, line -> log.add(name + ": " + line));
     nodes.put(n.nodeId(), n);
     started.add(n);
     return n;
   }
 
+  /** Stops a node; it no longer counts in the test's views of the cluster. */
+  private void stopNode(long id) {
+    nodes.remove(id).close();
+  }
+
+  /** Starts a stopped node again on its store and its former port. */
+  private Node restart(String name, Node stopped) {
+    return start(config(name, List.of()).withListen(HostPort.parse(stopped.address())));
+  }
+
   @BeforeEach
-  void cluster() {
+  void cluster(TestInfo test) {
+    thawAfter = test.getTags().contains("watchdog") ? Duration.ofSeconds(2)
+        : NodeSettings.MERGE_THAW_AFTER.defaultValue();
     Node n1 = start("n1", List.of());
     start("n2", List.of(HostPort.parse(n1.address())));
     start("n3", List.of(HostPort.parse(n1.address())));
@@ -187,6 +211,147 @@ class RangeMergeNodeTest {
         + " are not adjacent"), refused.getError().getMessage());
   }
 
+  @Test
+  void aMergeWhoseRightVoterIsDownIsAbandonedAndTheRightRangeThawed() {
+    makeLeader(USER_RANGE, 1);
+    makeLeader(right, 1);
+    Map<String, String> written = writeBothSides("before");
+    long leftGeneration = descriptorOn(1, USER_RANGE).generation();
+    Node third = nodes.get(3L);
+    stopNode(3); // a voter of the right range: the freeze never applies everywhere
+
+    AdminMergeResponse failed = admin(nodes.get(1L)).withDeadlineAfter(60, TimeUnit.SECONDS)
+        .merge(AdminMergeRequest.newBuilder().setLeftRangeId(USER_RANGE).setRightRangeId(right)
+            .setTimeoutMillis(3_000).build());
+    assertTrue(failed.hasError(), failed.toString());
+    assertTrue(failed.getError().getMessage().contains("range " + right + " thawed"),
+        failed.getError().getMessage());
+    assertSteps(failed, "froze range " + right, "range " + USER_RANGE + " abandoned the freeze"
+        + " of range " + right, "thawed range " + right);
+    assertThawed(Set.of(1L, 2L), leftGeneration + 1);
+    assertTrue(logged("range " + right + " thawed: merge into range " + USER_RANGE
+        + " abandoned because"), "the thaw is logged with its reason");
+    written.putAll(writeBothSides("after"));
+    assertRead(written);
+
+    // The stopped voter catches up on both logs: the freeze, the thaw and the abandon.
+    restart("n3", third);
+    assertThawed(Set.of(1L, 2L, 3L), leftGeneration + 1);
+  }
+
+  @Tag("watchdog")
+  @Test
+  void theWatchdogThawsARangeWhoseCoordinatorStoppedAfterTheFreeze() throws Exception {
+    makeLeader(USER_RANGE, 1);
+    makeLeader(right, 1);
+    Map<String, String> written = writeBothSides("before");
+    RangeInfo l = info(1, USER_RANGE);
+    RangeInfo r = info(1, right);
+    // What a coordinator on node 1 does first; then node 1 stops: nobody commits.
+    MergeFreeze freeze = nodes.get(1L).runtime().prepareMerge(right,
+        r.descriptor().generation(), USER_RANGE, l.descriptor().generation())
+        .get(30, TimeUnit.SECONDS);
+    await("node 2 applied the freeze", () -> freeze.equals(info(2, right).freeze()));
+    stopNode(1);
+
+    assertThawed(Set.of(2L, 3L), l.descriptor().generation() + 1);
+    assertTrue(logged("range " + right + " thawed: merge into range " + USER_RANGE
+        + " abandoned because range " + right + " was frozen at index " + freeze.index()
+        + " for over 2 s with no merge of it running on node"), "the watchdog logs the thaw");
+    written.putAll(writeBothSides("after"));
+    assertRead(written);
+  }
+
+  @Test
+  void aMergeWhoseCommitIsRefusedBecauseTheLeftSplitAfterTheFreezeThawsTheRight()
+      throws Exception {
+    makeLeader(USER_RANGE, 1);
+    makeLeader(right, 1);
+    Map<String, String> written = writeBothSides("before");
+    long leftGeneration = descriptorOn(1, USER_RANGE).generation();
+    Node third = nodes.get(3L);
+    stopNode(3); // holds the merge between its freeze and its commit
+    var merge = NodeAdminGrpc.newFutureStub(channel(nodes.get(1L)))
+        .withDeadlineAfter(120, TimeUnit.SECONDS)
+        .merge(AdminMergeRequest.newBuilder().setLeftRangeId(USER_RANGE).setRightRangeId(right)
+            .setTimeoutMillis(60_000).build());
+    await("the right range frozen on nodes 1 and 2", () -> info(1, right).frozenAt() > 0
+        && info(2, right).frozenAt() == info(1, right).frozenAt());
+    var split = admin(nodes.get(1L)).withDeadlineAfter(30, TimeUnit.SECONDS).split(
+        AdminSplitRequest.newBuilder().setUserKey(ByteString.copyFrom(utf8("f"))).build());
+    assertFalse(split.hasError(), split.toString());
+    // Node 3 applies the freeze once back: the merge goes on to its commit.
+    restart("n3", third);
+
+    AdminMergeResponse failed = merge.get(120, TimeUnit.SECONDS);
+    assertEquals(KvError.Code.INVALID, failed.getError().getCode(), failed.toString());
+    assertTrue(failed.getError().getMessage().contains("generation"),
+        failed.getError().getMessage());
+    assertSteps(failed, "every voter", "range " + USER_RANGE + " abandoned the freeze of range "
+        + right, "thawed range " + right);
+    // The split moved the left range past the freeze's generation: the abandon leaves it there.
+    assertThawed(Set.of(1L, 2L, 3L), leftGeneration + 1);
+    written.putAll(writeBothSides("after"));
+    assertRead(written);
+  }
+
+  /** Writes keys on both sides of the split; returns them with their values. */
+  private Map<String, String> writeBothSides(String tag) {
+    Map<String, String> out = new TreeMap<>();
+    for (int i = 0; i < 10; i++) {
+      for (String side : List.of("a-", "z-")) {
+        String k = side + tag + "-" + i;
+        client.put(utf8(k), utf8("v-" + k));
+        out.put(k, "v-" + k);
+      }
+    }
+    return out;
+  }
+
+  private void assertRead(Map<String, String> written) {
+    for (Map.Entry<String, String> e : written.entrySet()) {
+      assertArrayEquals(utf8(e.getValue()), client.get(utf8(e.getKey())), e.getKey());
+    }
+  }
+
+  private static void assertSteps(AdminMergeResponse r, String... prefixes) {
+    for (String p : prefixes) {
+      assertTrue(r.getStepsList().stream().anyMatch(s -> s.startsWith(p)),
+          "a step starts with '" + p + "': " + r.getStepsList());
+    }
+  }
+
+  /**
+   * Waits until the right range is thawed on {@code on} (each replica caught up with its
+   * leader) and the left range is at {@code leftGeneration} there.
+   */
+  private void assertThawed(Set<Long> on, long leftGeneration) {
+    await("range " + right + " thawed and range " + USER_RANGE + " at generation "
+        + leftGeneration + " on nodes " + on, () -> on.stream().allMatch(n -> {
+          RangeInfo r = info(n, right);
+          RangeInfo l = info(n, USER_RANGE);
+          return r != null && l != null && r.freeze() == null
+              && r.applied() >= commitOnLeader(right)
+              && l.descriptor().generation() == leftGeneration;
+        }));
+  }
+
+  private boolean logged(String prefix) {
+    synchronized (log) {
+      return log.stream().anyMatch(line -> line.contains(prefix));
+    }
+  }
+
+  /** Node {@code node}'s replica of {@code range}, or null. */
+  private RangeInfo info(long node, long range) {
+    return nodes.get(node).ranges().stream().filter(ri -> ri.descriptor().rangeId() == range)
+        .findFirst().orElse(null);
+  }
+
+  private RangeDescriptor descriptorOn(long node, long range) {
+    return info(node, range).descriptor();
+  }
+
   private void makeLeader(long range, long node) {
     await("node " + node + " leads range " + range, () -> {
       long current = leaderOf(range);
@@ -270,8 +435,12 @@ class RangeMergeNodeTest {
   }
 
   private NodeAdminGrpc.NodeAdminBlockingStub admin(Node n) {
-    return NodeAdminGrpc.newBlockingStub(channels.computeIfAbsent(n.address(),
-        a -> ManagedChannelBuilder.forTarget(a).usePlaintext().build()));
+    return NodeAdminGrpc.newBlockingStub(channel(n));
+  }
+
+  private ManagedChannel channel(Node n) {
+    return channels.computeIfAbsent(n.address(),
+        a -> ManagedChannelBuilder.forTarget(a).usePlaintext().build());
   }
 
   private static byte[] utf8(String s) {

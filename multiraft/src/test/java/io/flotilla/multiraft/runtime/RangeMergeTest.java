@@ -100,23 +100,36 @@ class RangeMergeTest {
   }
 
   /** Step 1 on the right half's leader; waits until every replica applied the freeze. */
-  private long freeze() {
+  private MergeFreeze freeze() {
     RangeInfo l = view(leaderOf(left), left);
     RangeInfo r = view(leaderOf(right), right);
-    long index = join(nodes.get(leaderOf(right)).prepareMerge(right, r.descriptor().generation(),
-        left, l.descriptor().generation()));
+    MergeFreeze f = join(nodes.get(leaderOf(right)).prepareMerge(right,
+        r.descriptor().generation(), left, l.descriptor().generation()));
+    assertEquals(new MergeFreeze(f.index(), left, l.descriptor().generation()), f);
     await("every replica of the right half applied its freeze", () -> nodes.values().stream()
-        .allMatch(n -> join(n.rangeInfo(right)).map(ri -> ri.frozenAt() == index
-            && ri.applied() >= index).orElse(false)));
-    return index;
+        .allMatch(n -> join(n.rangeInfo(right)).map(ri -> f.equals(ri.freeze())
+            && ri.applied() >= f.index()).orElse(false)));
+    return f;
   }
 
   /** Step 3 on the left half's leader. */
-  private ApplyResult commit(long index) {
-    RangeInfo l = view(leaderOf(left), left);
+  private ApplyResult commit(MergeFreeze f) {
     RangeDescriptor r = view(leaderOf(right), right).descriptor();
-    return join(nodes.get(leaderOf(left)).commitMerge(left, l.descriptor().generation(), r,
-        index));
+    return join(nodes.get(leaderOf(left)).commitMerge(f, r));
+  }
+
+  /** Abandons {@code f} on the left half's leader. */
+  private MergeAbandonment abandon(MergeFreeze f) {
+    RangeDescriptor r = view(leaderOf(right), right).descriptor();
+    return join(nodes.get(leaderOf(left)).abandonMerge(f, r));
+  }
+
+  /** Waits until every replica of {@code range} applied what its leader committed. */
+  private void awaitApplied(long range) {
+    long commit = view(leaderOf(range), range).commit();
+    await("every replica of range " + range + " applied " + commit, () -> nodes.values()
+        .stream().allMatch(n -> join(n.rangeInfo(range)).map(ri -> ri.applied() >= commit)
+            .orElse(true)));
   }
 
   private void awaitMerged(long node) {
@@ -141,16 +154,16 @@ class RangeMergeTest {
   void mergingTheHalvesBackKeepsEveryKeyAndRetiresTheRightGroupEverywhere() {
     long genLeft = view(leaderOf(left), left).descriptor().generation();
     long genRight = view(leaderOf(right), right).descriptor().generation();
-    long index = freeze();
+    MergeFreeze freeze = freeze();
     // Frozen: the right half refuses writes and reads, retryably.
     StoreRuntime rl = nodes.get(leaderOf(right));
     assertThrows(RangeException.RangeNotFound.class,
         () -> join(rl.propose(right, b("q"), put("q", "refused"))));
     assertThrows(RangeException.RangeNotFound.class, () -> join(rl.get(right, b("q"))));
-    // A freeze asked again answers the same index.
-    assertEquals(index, join(rl.prepareMerge(right, genRight, left, genLeft)));
+    // A freeze asked again answers the same freeze, with the generation it was planned at.
+    assertEquals(freeze, join(rl.prepareMerge(right, genRight, left, genLeft + 5)));
 
-    ApplyResult merged = commit(index);
+    ApplyResult merged = commit(freeze);
     assertNull(merged.error());
     for (long n = 1; n <= 3; n++) {
       awaitMerged(n);
@@ -174,10 +187,11 @@ class RangeMergeTest {
 
   @Test
   void aStaleMessageForTheMergedRangeDoesNotBringItBack() {
-    long index = freeze();
+    MergeFreeze freeze = freeze();
+    long index = freeze.index();
     long term = view(leaderOf(right), right).term();
     long rightLeader = leaderOf(right);
-    assertNull(commit(index).error());
+    assertNull(commit(freeze).error());
     for (long n = 1; n <= 3; n++) {
       awaitMerged(n);
     }
@@ -193,11 +207,11 @@ class RangeMergeTest {
 
   @Test
   void aReplicaOfTheLeftCutOffDuringTheCommitMergesOnceHealed() {
-    long index = freeze();
+    MergeFreeze freeze = freeze();
     long leftLeader = leaderOf(left);
     long victim = leftLeader == 3 ? 2 : 3;
     net.isolate(victim);
-    assertNull(commit(index).error());
+    assertNull(commit(freeze).error());
     for (long n = 1; n <= 3; n++) {
       if (n != victim) {
         awaitMerged(n);
@@ -230,12 +244,12 @@ class RangeMergeTest {
         });
     RangeInfo l = view(leftLeader, left);
     RangeInfo r = view(rightLeader, right);
-    long index = join(nodes.get(rightLeader).prepareMerge(right, r.descriptor().generation(),
-        left, l.descriptor().generation()));
+    MergeFreeze freeze = join(nodes.get(rightLeader).prepareMerge(right,
+        r.descriptor().generation(), left, l.descriptor().generation()));
     await("the lagging node holds the freeze entry", () -> view(rightLeader, right).match()
-        .getOrDefault(lagging, 0L) >= index);
+        .getOrDefault(lagging, 0L) >= freeze.index());
     assertEquals(0, view(lagging, right).frozenAt(), "it has not applied the freeze");
-    assertNull(commit(index).error());
+    assertNull(commit(freeze).error());
     for (long n = 1; n <= 3; n++) {
       awaitMerged(n);
       assertRightGone(n);
@@ -244,30 +258,104 @@ class RangeMergeTest {
   }
 
   @Test
-  void aRefusedCommitLeavesTheRightFrozenUntilTheFreezeIsAborted() {
-    long index = freeze();
-    RangeInfo l = view(leaderOf(left), left);
-    RangeDescriptor r = view(leaderOf(right), right).descriptor();
-    ApplyResult refused = join(nodes.get(leaderOf(left)).commitMerge(left,
-        l.descriptor().generation() + 7, r, index));
-    assertNotNull(refused.error());
+  void anAbandonBumpsTheLeftGenerationSoThatNoCommitOfTheFreezeAppliesOnAnyReplica() {
+    RangeDescriptor before = view(leaderOf(left), left).descriptor();
+    MergeFreeze freeze = freeze();
+    assertEquals(MergeAbandonment.ABANDONED, abandon(freeze));
+    awaitApplied(left);
+    for (long n = 1; n <= 3; n++) {
+      RangeDescriptor d = view(n, left).descriptor();
+      assertEquals(before.generation() + 1, d.generation(), "node " + n);
+      assertArrayEquals(before.endKey(), d.endKey(), "node " + n + ": the same span");
+      assertEquals(before.members(), d.members(), "node " + n + ": the same members");
+    }
+    // A commit of the abandoned freeze, planned (as every one is) at the generation it names.
+    ApplyResult refused = commit(freeze);
+    assertNotNull(refused.error(), "refused");
     assertTrue(refused.error().getMessage().contains("generation"), refused.error().getMessage());
-    assertNull(join(nodes.get(leaderOf(right)).abortMerge(right, left)).error());
+    awaitApplied(left);
+    for (long n = 1; n <= 3; n++) {
+      assertArrayEquals(b("m"), view(n, left).descriptor().endKey(), "node " + n + " merged");
+      assertEquals(freeze, view(n, right).freeze(), "node " + n + ": the right half is intact");
+    }
+    // The new generation is in the apply state: a restart keeps it.
+    long restarted = leaderOf(left) == 3 ? 2 : 3;
+    stopNode(restarted);
+    startNode(restarted);
+    assertEquals(before.generation() + 1, view(restarted, left).descriptor().generation());
+  }
+
+  @Test
+  void anAbandonAfterTheCommitAnswersAlreadyMergedAndChangesNothing() {
+    MergeFreeze freeze = freeze();
+    RangeDescriptor r = view(leaderOf(right), right).descriptor();
+    assertNull(commit(freeze).error());
+    for (long n = 1; n <= 3; n++) {
+      awaitMerged(n);
+    }
+    await("a leader of the merged range", () -> leaderOf(left) != 0);
+    RangeDescriptor merged = view(leaderOf(left), left).descriptor();
+    assertEquals(MergeAbandonment.ALREADY_MERGED,
+        join(nodes.get(leaderOf(left)).abandonMerge(freeze, r)));
+    awaitApplied(left);
+    for (long n = 1; n <= 3; n++) {
+      assertEquals(merged, view(n, left).descriptor(), "node " + n);
+    }
+  }
+
+  @Test
+  void anAbandonedAndThawedRightRangeAcceptsWritesAgain() {
+    RangeDescriptor before = view(leaderOf(left), left).descriptor();
+    MergeFreeze freeze = freeze();
+    // The left half splits after the freeze: the commit is refused, L is past the freeze's
+    // generation already and the abandon leaves it there.
+    assertNull(join(nodes.get(leaderOf(left)).split(left, b("f"))).error());
+    assertNotNull(commit(freeze).error(), "refused");
+    assertEquals(MergeAbandonment.ABANDONED, abandon(freeze));
+    assertEquals(before.generation() + 1, view(leaderOf(left), left).descriptor().generation());
+    assertNull(join(nodes.get(leaderOf(right)).thaw(right, freeze)).error());
     await("thawed everywhere", () -> nodes.values().stream().allMatch(n -> join(
-        n.rangeInfo(right)).map(ri -> ri.frozenAt() == 0).orElse(false)));
-    assertNull(join(nodes.get(leaderOf(right)).propose(right, b("q"), put("q", "again")))
-        .error());
+        n.rangeInfo(right)).map(ri -> ri.freeze() == null).orElse(false)));
+    StoreRuntime rl = nodes.get(leaderOf(right));
+    assertNull(join(rl.propose(right, b("q"), put("q", "again"))).error());
+    assertArrayEquals(b("again"), join(rl.get(right, b("q"))));
+    assertArrayEquals(b("v-z"), join(rl.get(right, b("z"))));
+  }
+
+  @Test
+  void aStaleThawLeavesANewerFreezeInPlace() {
+    MergeFreeze first = freeze();
+    assertEquals(MergeAbandonment.ABANDONED, abandon(first));
+    awaitApplied(left); // whichever replica leads next plans at the new generation
+    assertNull(join(nodes.get(leaderOf(right)).thaw(right, first)).error());
+    await("thawed everywhere", () -> nodes.values().stream().allMatch(n -> join(
+        n.rangeInfo(right)).map(ri -> ri.freeze() == null).orElse(false)));
+    MergeFreeze second = freeze();
+    assertTrue(second.index() > first.index());
+    assertEquals(first.leftGeneration() + 1, second.leftGeneration(), "planned after the abandon");
+
+    // The first freeze's thaw, proposed again (late): refused, alike on every replica.
+    assertNotNull(join(nodes.get(leaderOf(right)).thaw(right, first)).error());
+    awaitApplied(right);
+    for (long n = 1; n <= 3; n++) {
+      assertEquals(second, view(n, right).freeze(), "node " + n);
+    }
+    assertNull(commit(second).error());
+    for (long n = 1; n <= 3; n++) {
+      awaitMerged(n);
+      assertRightGone(n);
+    }
   }
 
   @Test
   void aRestartBetweenTheStepsAndAfterTheMergeKeepsWhatWasDone() {
-    long index = freeze();
+    MergeFreeze freeze = freeze();
     long restarted = leaderOf(left) == 3 ? 2 : 3;
     stopNode(restarted);
     startNode(restarted);
-    assertEquals(index, view(restarted, right).frozenAt(), "the freeze survives a restart");
+    assertEquals(freeze, view(restarted, right).freeze(), "the freeze survives a restart");
     await("a leader of the left", () -> leaderOf(left) != 0);
-    assertNull(commit(index).error());
+    assertNull(commit(freeze).error());
     for (long n = 1; n <= 3; n++) {
       awaitMerged(n);
     }
