@@ -40,18 +40,17 @@ public final class PlacementDriver implements NodeExtension {
     }
 
     /**
-     * Merges off: a split made on purpose (the demo's, an operator's pre-split of an empty
-     * keyspace) leaves empty ranges that the merge scheduler would fold straight back, and
-     * splits are not yet marked as meant to stay (CockroachDB's sticky bit). The stores merge;
-     * {@code merge-size} above 0 turns the scheduler on.
+     * A round a second, 2 s for the stores to report, the default settings (merges on: a split
+     * made on purpose is marked to stay, so only splits by size and expired load splits are
+     * merged back) and the default GC.
      */
     public static final Options DEFAULTS = new Options(Duration.ofSeconds(1),
-        Duration.ofSeconds(2), withoutMerges(PlacementSettings.builder()).build());
+        Duration.ofSeconds(2), PlacementSettings.defaults());
   }
 
   /**
-   * Merge size 0: the merge scheduler plans no merges (the default, see {@link
-   * Options#DEFAULTS}; tests that count ranges use it too).
+   * Merge size 0: the merge scheduler plans no merges (for tests that split by themselves, with
+   * splits not made to stay, and count ranges).
    */
   public static PlacementSettings.Builder withoutMerges(PlacementSettings.Builder b) {
     return b.set("merge-size", 0);
