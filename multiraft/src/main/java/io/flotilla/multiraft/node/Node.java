@@ -111,6 +111,8 @@ public final class Node implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<AutoCloseable> installed = new java.util.ArrayList<>();
   private volatile MetricsServer http;
+  private final List<java.util.function.Supplier<String>> extensionMetrics =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Node(NodeConfig config, Store store, String address, Consumer<String> log,
       List<NodeInfoPb> knownNodes, List<NodeExtension> extensions) {
@@ -183,6 +185,11 @@ public final class Node implements AutoCloseable {
       public void addService(io.grpc.BindableService service,
           java.util.concurrent.Executor executor) {
         transport.addService(service, executor);
+      }
+
+      @Override
+      public void addMetrics(java.util.function.Supplier<String> metrics) {
+        extensionMetrics.add(metrics);
       }
     };
     try {
@@ -566,8 +573,11 @@ public final class Node implements AutoCloseable {
   /** The metrics in the Prometheus text format, as {@code GET /metrics} serves them. */
   public String metricsText() {
     Set<Long> live = liveNodes();
-    return Metrics.render(new Metrics.Sample(nodeId, clusterId, runtime.stats(), logs.stats(),
-        transport.stats(), runtime.ranges(), live.size(), book.snapshot().size()));
+    StringBuilder text = new StringBuilder(Metrics.render(new Metrics.Sample(nodeId, clusterId,
+        runtime.stats(), logs.stats(), transport.stats(), runtime.ranges(), live.size(),
+        book.snapshot().size())));
+    extensionMetrics.forEach(m -> text.append(m.get()));
+    return text.toString();
   }
 
   /** Stops serving and closes everything, the store last. Idempotent. */

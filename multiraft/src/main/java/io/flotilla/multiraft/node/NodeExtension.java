@@ -48,5 +48,11 @@ public interface NodeExtension {
      * during {@link #install}.
      */
     void addService(BindableService service, Executor executor);
+
+    /**
+     * Adds lines to the node's metrics ({@code GET /metrics}): {@code metrics} returns complete
+     * Prometheus text (HELP, TYPE and samples), called at every scrape.
+     */
+    void addMetrics(java.util.function.Supplier<String> metrics);
   }
 }

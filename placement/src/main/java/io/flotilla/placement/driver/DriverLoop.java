@@ -2,6 +2,7 @@ package io.flotilla.placement.driver;
 
 import io.flotilla.multiraft.kv.Keyspace;
 import io.flotilla.multiraft.node.NodeExtension;
+import io.flotilla.multiraft.node.PrometheusText;
 import io.flotilla.multiraft.proto.NodeAdminGrpc;
 import io.flotilla.multiraft.runtime.RangeInfo;
 import io.flotilla.multiraft.runtime.StoreRuntime;
@@ -179,8 +180,20 @@ final class DriverLoop implements AutoCloseable {
     clients.close();
   }
 
-  /** The GC safe point of this node's last collecting pass while it drove (0: none). */
-  long gcSafePoint() {
-    return gc.safePoint();
+  /** The driver's metrics on this node, in Prometheus text. */
+  String metrics() {
+    DriverSnapshot s = snapshot();
+    return new PrometheusText()
+        .gauge("flotilla_placement_driving", "1 if this node runs the placement driver",
+            s == null ? 0 : 1)
+        .gauge("flotilla_placement_ready", "1 if the driver here plans (every store reported"
+            + " since it took over)", s != null && s.ready() ? 1 : 0)
+        .gauge("flotilla_placement_operators_running", "operators the driver here runs",
+            s == null ? 0 : s.running().size())
+        .counter("flotilla_placement_decisions_total", "decisions this node recorded as"
+            + " finished, by outcome", "outcome", records.finishedByOutcome())
+        .gauge("flotilla_gc_safe_point", "the MVCC GC safe point of the last pass this node"
+            + " ran (a TSO timestamp; 0: none)", gc.safePoint())
+        .toString();
   }
 }

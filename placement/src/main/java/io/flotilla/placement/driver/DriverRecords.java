@@ -14,8 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The driver's records in the system range, written through Raft by the node that leads it:
@@ -31,6 +35,7 @@ final class DriverRecords {
   static final long KEEP = 10_000;
 
   private final StoreRuntime runtime;
+  private final Map<String, LongAdder> finished = new ConcurrentHashMap<>();
   private final Duration timeout;
 
   DriverRecords(StoreRuntime runtime, Duration timeout) {
@@ -70,8 +75,18 @@ final class DriverRecords {
     return put(STATE_KEY, state.toByteArray());
   }
 
+  /** Decisions this node recorded as finished, by outcome, since it started (for metrics). */
+  Map<String, Long> finishedByOutcome() {
+    Map<String, Long> out = new TreeMap<>();
+    finished.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
   /** Writes a decision (again, as it progresses) and drops the one {@link #KEEP} before it. */
   CompletableFuture<Void> saveDecision(DecisionPb d) {
+    if (!d.getOutcome().isEmpty()) {
+      finished.computeIfAbsent(d.getOutcome(), k -> new LongAdder()).increment();
+    }
     CommandPb.Builder cmd = CommandPb.newBuilder().addPuts(PutPb.newBuilder()
         .setKey(ByteString.copyFrom(decisionKey(d.getId())))
         .setValue(d.toByteString()));

@@ -71,6 +71,7 @@ public final class PlacementDriver implements NodeExtension {
     });
     DriverLoop loop = new DriverLoop(context, options);
     context.addService(new PlacementService(loop), rpc);
+    context.addMetrics(loop::metrics);
     loop.start();
     return () -> {
       loop.close();

@@ -2,6 +2,7 @@ package io.flotilla.placement.tso;
 
 import io.flotilla.multiraft.kv.Keyspace;
 import io.flotilla.multiraft.node.NodeExtension;
+import io.flotilla.multiraft.node.PrometheusText;
 import io.flotilla.multiraft.runtime.RangeInfo;
 import io.flotilla.multiraft.runtime.StoreRuntime;
 import java.security.SecureRandom;
@@ -62,6 +63,7 @@ public final class TimestampOracle implements AutoCloseable {
       TimestampOracle oracle = new TimestampOracle(context.nodeId(), context.runtime(), options,
           context.log());
       context.addService(new TsoService(oracle), oracle.executor());
+      context.addMetrics(oracle::metrics);
       NodeTimestamps forRanges = new NodeTimestamps(context::addresses);
       context.runtime().useTimestamps(forRanges::next);
       return () -> {
@@ -105,6 +107,22 @@ public final class TimestampOracle implements AutoCloseable {
 
   public TimestampAllocator.Stats stats() {
     return allocator.stats();
+  }
+
+  /** The oracle's metrics on this node, in Prometheus text. */
+  String metrics() {
+    TimestampAllocator.Stats s = allocator.stats();
+    return new PrometheusText()
+        .gauge("flotilla_tso_serving", "1 if this node hands out timestamps", s.serving() ? 1 : 0)
+        .counter("flotilla_tso_timestamps_total", "timestamps this node handed out",
+            s.timestampsHandedOut())
+        .counter("flotilla_tso_requests_total", "timestamp requests this node served",
+            s.requests())
+        .counter("flotilla_tso_tenures_total", "times this node took over the oracle",
+            s.tenures())
+        .gauge("flotilla_tso_high_water_mark", "the persisted mark no timestamp may reach",
+            s.mark())
+        .toString();
   }
 
   private void check() {

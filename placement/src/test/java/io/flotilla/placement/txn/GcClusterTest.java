@@ -115,6 +115,14 @@ class GcClusterTest {
           + " point back: " + lastSafePoint());
       rollback(addresses, held, "h");
       awaitPass(sp -> sp >= held, "a pass past the lock, once it is gone");
+
+      String metrics = nodes.stream().map(Node::metricsText)
+          .filter(m -> m.contains("flotilla_placement_driving 1")).findFirst()
+          .orElseThrow(() -> new AssertionError("no node exports that it drives placement"));
+      Matcher sp = Pattern.compile("flotilla_gc_safe_point (\\d+)").matcher(metrics);
+      assertTrue(sp.find() && Long.parseLong(sp.group(1)) >= held, metrics);
+      assertTrue(nodes.stream().anyMatch(n -> n.metricsText().contains("flotilla_tso_serving 1")),
+          "one node exports that it serves the TSO");
     }
   }
 
