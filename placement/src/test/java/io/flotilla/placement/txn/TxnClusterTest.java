@@ -175,6 +175,8 @@ class TxnClusterTest {
       t.put(b("x"), b("old-x"));
       return null;
     });
+    // Settles "x", committing in the background: the prewrite by hand must not meet its lock.
+    assertEquals("old-x", s(txns.begin().get(b("x"))));
     long start = cluster.ts();
     prewrite(start, "a", "a", "new-a");
     prewrite(start, "a", "x", "new-x");
