@@ -6,11 +6,14 @@ import io.flotilla.multiraft.client.KvClient;
 import io.flotilla.multiraft.client.KvClientOptions;
 import io.flotilla.multiraft.node.Node;
 import io.flotilla.multiraft.node.NodeConfig;
+import io.flotilla.multiraft.node.NodeExtension;
 import io.flotilla.multiraft.proto.AdminSplitRequest;
 import io.flotilla.multiraft.proto.AdminSplitResponse;
 import io.flotilla.multiraft.proto.NodeAdminGrpc;
 import io.flotilla.multiraft.runtime.RangeInfo;
 import io.flotilla.multiraft.runtime.RuntimeOptions;
+import io.flotilla.placement.tso.TimestampOracle;
+import io.flotilla.placement.tso.TsoOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Path;
@@ -23,7 +26,8 @@ import java.util.function.BooleanSupplier;
 /**
  * A 3-node Flotilla cluster in this JVM for the benchmarks: real {@link Node}s with their own
  * RocksDB stores (fsync on) under {@link BenchDirs}, talking gRPC over loopback, exactly as
- * {@code flotilla start} runs them. Setup waits until every range has three voters.
+ * {@code flotilla start} runs them, timestamp oracle included. Setup waits until every range has
+ * three voters.
  */
 final class BenchCluster implements AutoCloseable {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -34,11 +38,13 @@ final class BenchCluster implements AutoCloseable {
 
   private BenchCluster(Path dir, RuntimeOptions runtime) {
     this.dir = dir;
-    Node first = Node.start(config("n1", List.of(), runtime), line -> { });
+    // Transactions take their timestamps from it.
+    List<NodeExtension> tso = List.of(TimestampOracle.extension(TsoOptions.DEFAULTS));
+    Node first = Node.start(config("n1", List.of(), runtime), line -> { }, tso);
     nodes.add(first);
     HostPort seed = HostPort.parse(first.address());
     for (String name : List.of("n2", "n3")) {
-      nodes.add(Node.start(config(name, List.of(seed), runtime), line -> { }));
+      nodes.add(Node.start(config(name, List.of(seed), runtime), line -> { }, tso));
     }
     client = new KvClient(nodes.stream().map(Node::address).toList(),
         KvClientOptions.defaults().withTotalTimeout(Duration.ofSeconds(30)));

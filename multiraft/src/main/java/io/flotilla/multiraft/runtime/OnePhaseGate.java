@@ -16,6 +16,11 @@ import java.util.TreeMap;
  * admits no one-phase commit: the client commits in two phases instead, whose locks readers
  * see. This is TiKV's "max_ts" sync on a leader change, without its reliance on clocks.
  *
+ * <p>A merge hands the leader a span whose reads other gates saw (the right range's leaders),
+ * so it syncs again, with a timestamp fetched after the merge applied here: the right range
+ * served no read after its freeze, which came before the merge, and every read it served had
+ * its timestamp before it arrived.
+ *
  * <p>Used on the raft thread only.
  */
 final class OnePhaseGate {
@@ -24,6 +29,8 @@ final class OnePhaseGate {
   /** The term whose leadership synced {@link #maxReadTs} with the TSO; -1: none. */
   private long syncedTerm = -1;
   private long syncStartedMillis = Long.MIN_VALUE / 2;
+  /** Merges applied here: a sync that started before the last one proves nothing. */
+  private long merges;
   static final long SYNC_GIVE_UP_MILLIS = 5_000;
   /** One-phase commits admitted and proposed here, by log index: their commit timestamps. */
   private final TreeMap<Long, Long> pending = new TreeMap<>();
@@ -58,8 +65,19 @@ final class OnePhaseGate {
     return true;
   }
 
-  /** A TSO timestamp fetched after this replica became leader in {@code term} (0: failed). */
-  void synced(long term, long tsoTs, boolean stillLeading) {
+  /** What a sync starting now passes back to {@link #synced}. */
+  long merges() {
+    return merges;
+  }
+
+  /**
+   * A TSO timestamp fetched after this replica became leader in {@code term} (0: failed), by a
+   * sync that started when {@link #merges} was {@code mergesAtStart}.
+   */
+  void synced(long term, long mergesAtStart, long tsoTs, boolean stillLeading) {
+    if (mergesAtStart != merges) {
+      return; // started before a merge: its timestamp may be below a read of the right range
+    }
     syncStartedMillis = Long.MIN_VALUE / 2;
     if (stillLeading && tsoTs > 0) {
       maxReadTs = Math.max(maxReadTs, tsoTs);
@@ -84,6 +102,13 @@ final class OnePhaseGate {
       }
     }
     return index;
+  }
+
+  /** The range took its right neighbour's span: no one-phase commit until synced again. */
+  void merged() {
+    merges++;
+    syncedTerm = -1;
+    syncStartedMillis = Long.MIN_VALUE / 2;
   }
 
   /** Leadership ended: entries proposed here may commit under the next leader or never. */

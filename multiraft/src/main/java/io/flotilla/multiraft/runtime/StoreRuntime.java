@@ -420,6 +420,7 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
         || !r.onePhase.startSync(term, clock.getAsLong())) {
       return;
     }
+    long merges = r.onePhase.merges();
     CompletableFuture<Long> ts;
     try {
       ts = source.get();
@@ -427,7 +428,8 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       ts = CompletableFuture.failedFuture(e);
     }
     // A full inbox drops the answer: the sync counts as lost and the next refusal starts one.
-    ts.whenComplete((t, e) -> inbox.offer(() -> r.onePhase.synced(term, e == null ? t : 0,
+    ts.whenComplete((t, e) -> inbox.offer(() -> r.onePhase.synced(term, merges,
+        e == null ? t : 0,
         replicas.get(r.rangeId) == r && r.node.role() == Role.LEADER
             && r.node.term() == term)));
   }
@@ -827,6 +829,8 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
           // The left range's new span and the right range's end, in one write.
           r.recordApplied(applying);
           retire(merge.right(), r.rangeId);
+          r.onePhase.merged();
+          syncOnePhase(r);
         }
       }
     }

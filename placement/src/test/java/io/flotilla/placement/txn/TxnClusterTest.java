@@ -1,46 +1,24 @@
 package io.flotilla.placement.txn;
 
+import static io.flotilla.placement.txn.TxnCluster.b;
+import static io.flotilla.placement.txn.TxnCluster.s;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
-import io.flotilla.config.HostPort;
-import io.flotilla.multiraft.client.KvClient;
 import io.flotilla.multiraft.client.KvEntry;
 import io.flotilla.multiraft.client.Transaction;
 import io.flotilla.multiraft.client.TxnClient;
 import io.flotilla.multiraft.client.TxnException;
 import io.flotilla.multiraft.client.TxnOptions;
-import io.flotilla.multiraft.kv.Keyspace;
-import io.flotilla.multiraft.node.Node;
-import io.flotilla.multiraft.node.NodeConfig;
-import io.flotilla.multiraft.proto.AdminSplitRequest;
-import io.flotilla.multiraft.proto.AdminSplitResponse;
-import io.flotilla.multiraft.proto.KvGrpc;
-import io.flotilla.multiraft.proto.MutationPb;
-import io.flotilla.multiraft.proto.NodeAdminGrpc;
-import io.flotilla.multiraft.proto.PrewritePb;
-import io.flotilla.multiraft.proto.RangeLookupRequest;
-import io.flotilla.multiraft.proto.TxnCommandPb;
-import io.flotilla.multiraft.proto.TxnCommitPb;
-import io.flotilla.multiraft.proto.TxnWriteRequest;
 import io.flotilla.multiraft.proto.TxnWriteResponse;
-import io.flotilla.multiraft.runtime.RuntimeOptions;
-import io.flotilla.multiraft.transport.TransportOptions;
-import io.flotilla.placement.tso.TimestampOracle;
-import io.flotilla.placement.tso.TsoClient;
-import io.flotilla.placement.tso.TsoOptions;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -56,72 +34,18 @@ import org.junit.jupiter.api.io.TempDir;
 class TxnClusterTest {
   @TempDir
   Path dir;
-  private final List<Node> nodes = new ArrayList<>();
-  private final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
-  private KvClient kv;
-  private TsoClient tso;
+  private TxnCluster cluster;
   private TxnClient txns;
-  private ManagedChannel channel;
-
-  private static byte[] b(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String s(byte[] b) {
-    return b == null ? null : new String(b, StandardCharsets.UTF_8);
-  }
-
-  private Node start(String name, List<HostPort> join) {
-    NodeConfig c = NodeConfig.of(dir.resolve(name), new HostPort("127.0.0.1", 0), join)
-        .withRuntime(new RuntimeOptions(20, 10, 3, 100_000))
-        .withTransport(TransportOptions.DEFAULTS.withLivenessTimeout(Duration.ofMillis(600)))
-        .withTimings(Duration.ofMillis(100), Duration.ofSeconds(1))
-        .withHttp(Optional.empty());
-    Node n = Node.start(c, line -> log.add(name + ": " + line),
-        List.of(TimestampOracle.extension(TsoOptions.DEFAULTS)));
-    nodes.add(n);
-    return n;
-  }
 
   @BeforeEach
   void startCluster() {
-    Node n1 = start("n1", List.of());
-    start("n2", List.of(HostPort.parse(n1.address())));
-    start("n3", List.of(HostPort.parse(n1.address())));
-    channel = ManagedChannelBuilder.forTarget(n1.address()).usePlaintext().build();
-    for (String key : List.of("g", "n", "t")) {
-      split(key);
-    }
-    List<String> addresses = nodes.stream().map(Node::address).toList();
-    kv = new KvClient(addresses);
-    tso = new TsoClient(addresses);
-    txns = new TxnClient(kv, tso::getTimestamp, TxnOptions.defaults()
-        .withLockTtl(Duration.ofMillis(1500)));
+    cluster = TxnCluster.start(dir, "g", "n", "t");
+    txns = cluster.client(TxnOptions.defaults().withLockTtl(Duration.ofMillis(1500)));
   }
 
   @AfterEach
   void stop() {
-    txns.close();
-    tso.close();
-    kv.close();
-    channel.shutdownNow();
-    nodes.forEach(Node::close);
-  }
-
-  private void split(String key) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      AdminSplitResponse r = NodeAdminGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(10, TimeUnit.SECONDS).split(AdminSplitRequest.newBuilder()
-              .setUserKey(ByteString.copyFrom(b(key))).build());
-      if (!r.hasError()) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("split at " + key + ": " + r.getError() + "; log " + log);
-      }
-      Thread.onSpinWait();
-    }
+    cluster.close();
   }
 
   @Test
@@ -149,7 +73,8 @@ class TxnClusterTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     int i = 0;
     while (onePhaseCommits() == before) {
-      assertTrue(System.nanoTime() < deadline, "no one-phase commit in 30 s; log " + log);
+      assertTrue(System.nanoTime() < deadline, "no one-phase commit in 30 s; log "
+          + cluster.log());
       String n = String.valueOf(i++);
       txns.run(t -> {
         t.put(b("b" + n), b("1"));
@@ -165,7 +90,8 @@ class TxnClusterTest {
   }
 
   private long onePhaseCommits() {
-    return nodes.stream().mapToLong(n -> n.runtime().stats().onePhaseCommits()).sum();
+    return cluster.nodes().stream().mapToLong(n -> n.runtime().stats().onePhaseCommits())
+        .sum();
   }
 
   @Test
@@ -249,72 +175,35 @@ class TxnClusterTest {
       t.put(b("x"), b("old-x"));
       return null;
     });
-    long start = tso.getTimestamp();
+    // Settles "x", committing in the background: the prewrite by hand must not meet its lock.
+    assertEquals("old-x", s(txns.begin().get(b("x"))));
+    long start = cluster.ts();
     prewrite(start, "a", "a", "new-a");
     prewrite(start, "a", "x", "new-x");
     // Its locks (TTL 100 ms) expire; the reader finds them, asks the primary, rolls back.
     Transaction reader = txns.begin();
     assertEquals("old-x", s(reader.get(b("x"))));
     assertEquals("old-a", s(reader.get(b("a"))));
-    TxnWriteResponse late = txnWrite("a", TxnCommandPb.newBuilder().setCommit(TxnCommitPb
-        .newBuilder().addKeys(ByteString.copyFrom(internal("a"))).setStartTs(start)
-        .setCommitTs(tso.getTimestamp())).build());
+    TxnWriteResponse late = cluster.commit(start, cluster.ts(), "a");
     assertTrue(late.getTxnError().getAborted(), "the coordinator can no longer commit: " + late);
   }
 
   /** A coordinator that committed its primary and vanished: a reader rolls it forward. */
   @Test
   void aTransactionAbandonedAfterItsCommitPointIsRolledForwardByAReader() {
-    long start = tso.getTimestamp();
+    long start = cluster.ts();
     prewrite(start, "a", "a", "new-a");
     prewrite(start, "a", "x", "new-x");
-    long commitTs = tso.getTimestamp();
-    TxnWriteResponse primary = txnWrite("a", TxnCommandPb.newBuilder().setCommit(TxnCommitPb
-        .newBuilder().addKeys(ByteString.copyFrom(internal("a"))).setStartTs(start)
-        .setCommitTs(commitTs)).build());
-    assertTrue(!primary.hasError() && !primary.hasTxnError(), primary.toString());
+    long commitTs = cluster.ts();
+    TxnWriteResponse primary = cluster.commit(start, commitTs, "a");
+    assertTrue(TxnCluster.ok(primary), primary.toString());
     Transaction reader = txns.begin();
     assertEquals("new-x", s(reader.get(b("x"))), "the secondary follows its primary");
     assertArrayEquals(b("new-a"), reader.get(b("a")));
   }
 
-  private static byte[] internal(String userKey) {
-    return Keyspace.toInternal(b(userKey));
-  }
-
   private void prewrite(long start, String primary, String key, String value) {
-    TxnWriteResponse r = txnWrite(key, TxnCommandPb.newBuilder().setPrewrite(PrewritePb
-        .newBuilder().addMutations(MutationPb.newBuilder().setKey(ByteString.copyFrom(
-            internal(key))).setValue(ByteString.copyFrom(b(value))))
-        .setPrimary(ByteString.copyFrom(internal(primary))).setStartTs(start)
-        .setTtlMillis(100)).build());
-    assertTrue(!r.hasError() && !r.hasTxnError(), r.toString());
-  }
-
-  /** A raw transactional step, sent to the leader of the key's range (asking each node). */
-  private TxnWriteResponse txnWrite(String userKey, TxnCommandPb cmd) {
-    byte[] key = internal(userKey);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      for (Node n : nodes) {
-        ManagedChannel ch = ManagedChannelBuilder.forTarget(n.address()).usePlaintext().build();
-        try {
-          KvGrpc.KvBlockingStub stub = KvGrpc.newBlockingStub(ch)
-              .withDeadlineAfter(10, TimeUnit.SECONDS);
-          long range = stub.rangeLookup(RangeLookupRequest.newBuilder()
-              .setKey(ByteString.copyFrom(key)).build()).getRanges(0).getRange().getRangeId();
-          TxnWriteResponse r = stub.txnWrite(TxnWriteRequest.newBuilder().setRangeId(range)
-              .setCommand(cmd).build());
-          if (!r.hasError()) {
-            return r;
-          }
-        } finally {
-          ch.shutdownNow();
-        }
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no leader took the command for " + userKey);
-      }
-    }
+    TxnWriteResponse r = cluster.prewrite(start, primary, 100, Map.of(key, value));
+    assertTrue(TxnCluster.ok(r), r.toString());
   }
 }
