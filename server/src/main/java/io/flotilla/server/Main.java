@@ -1,6 +1,7 @@
 package io.flotilla.server;
 
 import io.flotilla.config.Suggestions;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +17,16 @@ public final class Main {
   private final PrintStream err;
   private final List<Command> commands;
 
+  /** With nothing on standard input and no environment, as tests run it. */
   Main(PrintStream out, PrintStream err, int availableProcessors) {
-    this(out, err, availableProcessors, Map.of());
+    this(InputStream.nullInputStream(), out, err, availableProcessors, Map.of());
   }
 
-  /** @param environment the process environment, for {@code FLOTILLA_*} settings */
-  Main(PrintStream out, PrintStream err, int availableProcessors,
+  /**
+   * @param in standard input, for commands that read a script from it
+   * @param environment the process environment, for {@code FLOTILLA_*} settings
+   */
+  Main(InputStream in, PrintStream out, PrintStream err, int availableProcessors,
       Map<String, String> environment) {
     this.out = out;
     this.err = err;
@@ -33,6 +38,7 @@ public final class Main {
         new SimDemoCommand(out, err),
         new PlacementSimCommand(out, err),
         new KvCommand(out, err),
+        new TxnCommand(in, out, err),
         new TsoCommand(out, err)));
     all.addAll(PlacementCommand.all(out, err));
     all.addAll(List.of(new CheckHistoryCommand(out, err), new VersionCommand(out, err),
@@ -41,7 +47,8 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    int code = new Main(System.out, System.err, Runtime.getRuntime().availableProcessors(),
+    int code = new Main(System.in, System.out, System.err,
+        Runtime.getRuntime().availableProcessors(),
         System.getenv()).run(List.of(args));
     // Exit only on failure: a successful command that leaves a server running on non-daemon
     // threads must keep the process alive.

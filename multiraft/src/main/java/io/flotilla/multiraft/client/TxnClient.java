@@ -32,13 +32,7 @@ public final class TxnClient implements AutoCloseable {
 
   /** A new transaction, reading as of a fresh timestamp. */
   public Transaction begin() {
-    long startTs;
-    try {
-      startTs = rpc.tso().next();
-    } catch (RuntimeException e) {
-      throw new TxnException(TxnException.Kind.UNAVAILABLE, "no start timestamp: " + e, e);
-    }
-    return new Transaction(rpc, background, startTs);
+    return new Transaction(rpc, background, rpc.timestamp("start of a transaction"));
   }
 
   /**

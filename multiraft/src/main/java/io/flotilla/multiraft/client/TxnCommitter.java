@@ -68,15 +68,20 @@ final class TxnCommitter {
     byte[] last = writes.lastKey();
     TxnRpc.LockWait wait = rpc.new LockWait();
     while (true) {
-      long commitTs = rpc.tso().next();
+      long[] commitTs = {0};
       TxnWriteResponse r;
       try {
         r = rpc.write("one-phase commit", primary, range -> {
           if (!range.descriptor().contains(last)) {
             throw new NotOneRange();
           }
+          // Taken once the keys are known to share a range (a transaction across ranges takes
+          // its one after its prewrites), and kept while the router retries this command.
+          if (commitTs[0] == 0) {
+            commitTs[0] = rpc.timestamp("one-phase commit of transaction " + startTs);
+          }
           return TxnCommandPb.newBuilder().setOnePhase(OnePhaseCommitPb.newBuilder()
-              .addAllMutations(writes.values()).setStartTs(startTs).setCommitTs(commitTs))
+              .addAllMutations(writes.values()).setStartTs(startTs).setCommitTs(commitTs[0]))
               .build();
         }).response();
       } catch (NotOneRange e) {
@@ -86,7 +91,7 @@ final class TxnCommitter {
             + startTs + ": it may or may not have applied: " + e.getMessage(), e);
       }
       if (!r.hasTxnError()) {
-        return commitTs;
+        return commitTs[0];
       }
       TxnErrorPb e = r.getTxnError();
       if (e.getOnePhaseRefused()) {
@@ -99,16 +104,17 @@ final class TxnCommitter {
   private long twoPhase() {
     ScheduledFuture<?> heartbeat = startHeartbeats();
     try {
+      long commitTs;
       try {
         prewrite(primary);
         while (prewritten.size() < writes.size()) {
           prewrite(firstNotPrewritten());
         }
+        commitTs = rpc.timestamp("commit of transaction " + startTs);
       } catch (RuntimeException e) {
         rollBackQuietly();
         throw e;
       }
-      long commitTs = rpc.tso().next();
       commitPrimary(commitTs);
       background.execute(() -> commitSecondaries(commitTs));
       return commitTs;

@@ -38,8 +38,17 @@ final class TxnRpc {
     this.options = options;
   }
 
-  TimestampSource tso() {
-    return tso;
+  /**
+   * A fresh timestamp for {@code what}. A source that has none makes the step UNAVAILABLE: a
+   * step waiting for a timestamp has not committed anything yet.
+   */
+  long timestamp(String what) {
+    try {
+      return tso.next();
+    } catch (RuntimeException e) {
+      throw new TxnException(TxnException.Kind.UNAVAILABLE, what + ": no timestamp: "
+          + e.getMessage(), e);
+    }
   }
 
   TxnOptions options() {
@@ -120,7 +129,7 @@ final class TxnRpc {
 
   /** The fate of transaction {@code startTs}, decided at its primary key now. */
   private TxnStatusPb status(byte[] primary, long startTs) {
-    long now = tso.next();
+    long now = timestamp("status check of transaction " + startTs);
     TxnWriteResponse r = unavailableIfGivenUp("status check", () -> write("check txn status",
         primary, range -> TxnCommandPb.newBuilder().setCheckStatus(CheckTxnStatusPb.newBuilder()
             .setPrimary(ByteString.copyFrom(primary)).setStartTs(startTs).setCurrentTs(now))

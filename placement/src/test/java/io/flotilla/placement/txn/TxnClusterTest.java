@@ -167,6 +167,38 @@ class TxnClusterTest {
         "both keys (in two ranges) moved together");
   }
 
+  /**
+   * The TSO becomes unreachable between the prewrites and the commit timestamp: the commit
+   * fails as UNAVAILABLE (retryable, nothing written) and takes its locks away with it, rather
+   * than escaping as the timestamp source's own exception and leaving the locks to expire.
+   */
+  @Test
+  void aCommitWithoutACommitTimestampIsUnavailableAndLeavesNoLocks() {
+    java.util.concurrent.atomic.AtomicBoolean tsoDown =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    try (TxnClient flaky = new TxnClient(kv, () -> {
+      if (tsoDown.get()) {
+        throw new IllegalStateException("the TSO is unreachable");
+      }
+      return tso.getTimestamp();
+    }, TxnOptions.defaults().withLockTtl(Duration.ofMinutes(1)))) {
+      Transaction t = flaky.begin();
+      t.put(b("a"), b("lost-a"));
+      t.put(b("x"), b("lost-x"));
+      tsoDown.set(true);
+      TxnException e = assertThrows(TxnException.class, t::commit);
+      assertEquals(TxnException.Kind.UNAVAILABLE, e.kind(), e.getMessage());
+      assertTrue(e.retryable());
+    }
+    // Its locks would live a minute: a reader that waits for no lock finds none.
+    try (TxnClient impatient = new TxnClient(kv, tso::getTimestamp,
+        TxnOptions.defaults().withLockWait(Duration.ZERO))) {
+      Transaction reader = impatient.begin();
+      assertNull(reader.get(b("a")));
+      assertNull(reader.get(b("x")));
+    }
+  }
+
   /** A coordinator that prewrote both keys and vanished: a reader rolls it back. */
   @Test
   void aTransactionAbandonedBeforeItsCommitPointIsRolledBackByAReader() {
