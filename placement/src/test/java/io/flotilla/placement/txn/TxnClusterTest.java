@@ -176,11 +176,11 @@ class TxnClusterTest {
   void aCommitWithoutACommitTimestampIsUnavailableAndLeavesNoLocks() {
     java.util.concurrent.atomic.AtomicBoolean tsoDown =
         new java.util.concurrent.atomic.AtomicBoolean();
-    try (TxnClient flaky = new TxnClient(kv, () -> {
+    try (TxnClient flaky = new TxnClient(cluster.kv, () -> {
       if (tsoDown.get()) {
         throw new IllegalStateException("the TSO is unreachable");
       }
-      return tso.getTimestamp();
+      return cluster.tso.getTimestamp();
     }, TxnOptions.defaults().withLockTtl(Duration.ofMinutes(1)))) {
       Transaction t = flaky.begin();
       t.put(b("a"), b("lost-a"));
@@ -191,7 +191,7 @@ class TxnClusterTest {
       assertTrue(e.retryable());
     }
     // Its locks would live a minute: a reader that waits for no lock finds none.
-    try (TxnClient impatient = new TxnClient(kv, tso::getTimestamp,
+    try (TxnClient impatient = new TxnClient(cluster.kv, cluster.tso::getTimestamp,
         TxnOptions.defaults().withLockWait(Duration.ZERO))) {
       Transaction reader = impatient.begin();
       assertNull(reader.get(b("a")));
