@@ -9,15 +9,19 @@ import java.util.TreeMap;
 /**
  * The bank test's data and the transactions on it: {@value #ACCOUNTS} accounts {@code
  * acct/000}.. holding decimal balances, and one record per transfer, {@code
- * xfer/<client>/<seq>} = {@code "<from> <to> <amount>"}, written in the transfer's own
- * transaction so that whether a transfer happened can be read back afterwards.
+ * acct/<decade>x/<client>/<seq>} = {@code "<from> <to> <amount>"}, written in the transfer's
+ * own transaction so that whether a transfer happened can be read back afterwards. A record
+ * sorts right after the ten accounts of its source's decade ({@code acct/04x/..} after {@code
+ * acct/049}), in their range while no split came between them: a transfer within a decade
+ * commits in one phase, one across decades in two.
  */
 final class Bank {
   static final int ACCOUNTS = 100;
   static final long INITIAL = 100;
   static final long TOTAL = ACCOUNTS * INITIAL;
-  private static final String ACCOUNT_PREFIX = "acct/";
-  private static final String RECORD_PREFIX = "xfer/";
+  private static final String PREFIX = "acct/";
+  /** Where a decade's record keys start: after its accounts' digits. */
+  private static final char RECORD_MARK = 'x';
   /** More than any run writes: a scan with this limit sees every record. */
   private static final int SCAN_ALL = 10_000_000;
 
@@ -49,11 +53,17 @@ final class Bank {
   }
 
   static String account(int index) {
-    return "%s%03d".formatted(ACCOUNT_PREFIX, index);
+    return "%s%03d".formatted(PREFIX, index);
   }
 
-  static String recordId(int client, long seq) {
-    return RECORD_PREFIX + client + "/" + seq;
+  /** The record of transfer {@code seq} of {@code client}, from account {@code from}. */
+  static String recordId(int from, int client, long seq) {
+    return decade(from) + RECORD_MARK + "/" + client + "/" + seq;
+  }
+
+  /** The key prefix of the accounts {@code index} shares a decade with: acct/04 for 42. */
+  private static String decade(int index) {
+    return account(index).substring(0, PREFIX.length() + 2);
   }
 
   /** Opens every account with {@link #INITIAL}, in {@code txn}. */
@@ -88,13 +98,16 @@ final class Bank {
     return Long.parseLong(text(v));
   }
 
-  /** Every account's balance, by one scan or by one get each. */
+  /** Every account's balance, by one scan per decade (not its records) or one get each. */
   static Map<Integer, Long> balances(Transaction txn, boolean byScan) {
     Map<Integer, Long> out = new TreeMap<>();
     if (byScan) {
-      for (KvEntry e : txn.scan(bytes(ACCOUNT_PREFIX), bytes(end(ACCOUNT_PREFIX)), SCAN_ALL)) {
-        out.put(Integer.parseInt(text(e.key()).substring(ACCOUNT_PREFIX.length())),
-            Long.parseLong(text(e.value())));
+      for (int first = 0; first < ACCOUNTS; first += 10) {
+        // ':' follows '9': the scan ends after the decade's last account.
+        for (KvEntry e : txn.scan(bytes(account(first)), bytes(decade(first) + ':'), 10)) {
+          out.put(Integer.parseInt(text(e.key()).substring(PREFIX.length())),
+              Long.parseLong(text(e.value())));
+        }
       }
     } else {
       for (int i = 0; i < ACCOUNTS; i++) {
@@ -107,9 +120,11 @@ final class Bank {
   /** Every transfer record, by id. */
   static Map<String, Transfer> records(Transaction txn) {
     Map<String, Transfer> out = new TreeMap<>();
-    for (KvEntry e : txn.scan(bytes(RECORD_PREFIX), bytes(end(RECORD_PREFIX)), SCAN_ALL)) {
+    for (KvEntry e : txn.scan(bytes(PREFIX), bytes(end(PREFIX)), SCAN_ALL)) {
       String id = text(e.key());
-      out.put(id, Transfer.decode(id, text(e.value())));
+      if (id.charAt(PREFIX.length() + 2) == RECORD_MARK) {
+        out.put(id, Transfer.decode(id, text(e.value())));
+      }
     }
     return out;
   }
