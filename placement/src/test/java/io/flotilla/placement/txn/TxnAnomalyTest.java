@@ -3,7 +3,6 @@ package io.flotilla.placement.txn;
 import static io.flotilla.placement.txn.TxnCluster.b;
 import static io.flotilla.placement.txn.TxnCluster.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
