@@ -1248,6 +1248,11 @@ public final class StoreRuntime implements Transport.Handler, AutoCloseable {
       }
       wake(r);
       activate(r);
+      if (readTs > 0 && r.node.role() != Role.LEADER) {
+        // Only the leader's one-phase gate learns of a snapshot read: one served here could be
+        // changed by a one-phase commit below it that the leader admits.
+        throw new RangeException.NotLeader(r.descriptor, r.node.leader());
+      }
       long id = ++readSeq;
       r.readsAwaitingIndex.put(id, new Replica.AwaitingIndex(() -> {
         try {
